@@ -1,0 +1,43 @@
+// Plain-text tables for the CLI: the candidates, and the chain rule written out like
+// P("I love AI <end>") = 0.20 × 0.60 × 0.70 × 0.80 = 0.0672.
+
+import type { ChainToken, Explanation, ScoreResult } from './engine/engine.js';
+import { visibleToken } from './core/visible-text.js';
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const padLeft = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+export function formatExplanation(e: Explanation): string {
+  const lines = ['next token   P(raw)   log P    P(sampled)'];
+  for (const c of e.candidates) {
+    const bar = '█'.repeat(Math.round(c.prob * 20));
+    lines.push(`${pad(visibleToken(c.text, c.special), 12)} ${padLeft(c.prob.toFixed(4), 6)}  ${padLeft(c.logprob.toFixed(2), 6)}   ${padLeft(c.kept ? c.processedProb.toFixed(4) : 'cut', 6)}  ${bar}`);
+  }
+  lines.push(`sampling: temperature ${e.sampling.temperature}, top-k ${e.sampling.topK}, top-p ${e.sampling.topP} → keeps ${e.sampling.keptCount} tokens (${(e.sampling.keptMass * 100).toFixed(1)} % of the mass, cut by ${e.sampling.cutBy})`);
+  lines.push('', ...chainRuleTable(e.context));
+  return lines.join('\n') + '\n';
+}
+
+export function formatScore(s: ScoreResult): string {
+  return chainRuleTable(s.tokens).join('\n') + `\nbits per character ${s.bitsPerChar.toFixed(3)} over ${s.chars} characters\n`;
+}
+
+export function chainRuleTable(tokens: readonly ChainToken[]): string[] {
+  const lines = ['token          P(token | past)   running product   running log P'];
+  let product = 1;
+  for (const t of tokens) {
+    if (t.logprob === null) {
+      lines.push(`${pad(visibleToken(t.text, t.special), 14)} ${padLeft('(given)', 15)}`);
+      continue;
+    }
+    product *= Math.exp(t.logprob);
+    lines.push(`${pad(visibleToken(t.text, t.special), 14)} ${padLeft(Math.exp(t.logprob).toFixed(4), 15)}   ${padLeft(product.toPrecision(4), 15)}   ${padLeft(t.cumulativeLogprob.toFixed(3), 13)}`);
+  }
+  const scored = tokens.filter((t) => t.logprob !== null);
+  const total = tokens.at(-1)?.cumulativeLogprob ?? 0;
+  const factors = scored.slice(0, 8).map((t) => Math.exp(t.logprob!).toFixed(2));
+  const product8 = scored.length <= 8 ? ` = ${Math.exp(total).toPrecision(4)}` : ` × … (${scored.length} factors)`;
+  lines.push('', `P = ${factors.join(' × ')}${product8}`);
+  lines.push(`log P = ${total.toFixed(3)} · perplexity ${Math.exp(-total / Math.max(1, scored.length)).toFixed(3)} per token${Math.exp(total) === 0 ? ' · the product underflows to 0 in float64, so the log form is the one to read' : ''}`);
+  return lines;
+}

@@ -1,0 +1,106 @@
+// Stop rules for the decoding loop. Each rule looks at the text generated so far and either
+// lets the loop go on or says why it stops and how much of the text to keep.
+
+export type StopReason = 'eos' | 'line' | 'block' | 'budget' | 'time' | 'repeat' | 'cancelled' | 'window';
+
+export interface StopState {
+  /** Generated token ids so far (after healing). */
+  ids: readonly number[];
+  /** Generated text so far, decoded. */
+  text: string;
+  /** Milliseconds since the loop started. */
+  elapsedMs: number;
+}
+
+export interface StopDecision {
+  reason: StopReason;
+  /** The part of the generated text to keep (a stop may cut inside the last token). */
+  keepText: string;
+  /** How many generated tokens the kept text spans, when a rule drops whole tokens. */
+  keepTokens?: number;
+}
+
+export type StopRule = (state: StopState) => StopDecision | null;
+
+/** Stop at the first newline; the newline itself is not kept. */
+export const endOfLine: StopRule = ({ text }) => {
+  const nl = text.indexOf('\n');
+  if (nl < 0) return null;
+  return { reason: 'line', keepText: text.slice(0, nl).replace(/\r$/, '') };
+};
+
+const OPEN = '([{';
+const CLOSE = ')]}';
+
+/**
+ * Stop at the end of the block being written, before the first line that
+ *  - dedents below the first generated body line,
+ *  - closes a bracket that the generated text did not open (the block's own `}`), or
+ *  - is blank (a paragraph break ends a suggestion), or is line `maxLines`.
+ * The first line continues the cursor's line, so it may close what the prefix opened (`f(a|` → `b)`).
+ */
+export function endOfBlock(maxLines = 12): StopRule {
+  return ({ text }) => {
+    const lines = text.split('\n');
+    let baseIndent: number | null = null;
+    let depth = 0;
+    let keptChars = 0; // length of text before the current line
+    for (let li = 0; li < lines.length; li++) {
+      const line = lines[li];
+      const stop = () => ({ reason: 'block' as const, keepText: text.slice(0, Math.max(0, keptChars - 1)) });
+      if (li > 0) {
+        if (li >= maxLines) return stop();
+        const complete = li < lines.length - 1;
+        if (line.trim() === '') {
+          if (complete && text.slice(0, keptChars).trim() !== '') return stop();
+        } else {
+          const indent = line.length - line.trimStart().length;
+          if (baseIndent === null) baseIndent = indent;
+          else if (indent < baseIndent) return stop();
+        }
+      }
+      for (const ch of line) {
+        if (OPEN.includes(ch)) depth++;
+        else if (CLOSE.includes(ch) && --depth < 0 && li > 0) return stop();
+      }
+      if (li === 0) depth = Math.max(depth, 0);
+      keptChars += line.length + 1;
+    }
+    return null;
+  };
+}
+
+/**
+ * Stop when the tail of the ids is one n-gram repeated `times` times (config.config.config…);
+ * keep a single copy of it.
+ */
+export function repeatedNgram(maxPeriod = 8, times = 3, minSpan = 8): StopRule {
+  return ({ ids }) => {
+    for (let period = 1; period <= maxPeriod; period++) {
+      // Short periods must repeat more often: `)))` is code, `))))))))` is a loop.
+      const span = period * Math.max(times, Math.ceil(minSpan / period));
+      if (ids.length < span) continue;
+      let repeats = true;
+      for (let i = ids.length - span + period; i < ids.length && repeats; i++) {
+        repeats = ids[i] === ids[i - period];
+      }
+      if (repeats) {
+        return { reason: 'repeat', keepText: '', keepTokens: ids.length - span + period };
+      }
+    }
+    return null;
+  };
+}
+
+export function timeBudget(ms: number): StopRule {
+  return ({ elapsedMs, text }) => (elapsedMs >= ms ? { reason: 'time', keepText: text } : null);
+}
+
+/** The first rule that fires wins. */
+export function firstStop(rules: readonly StopRule[], state: StopState): StopDecision | null {
+  for (const rule of rules) {
+    const decision = rule(state);
+    if (decision) return decision;
+  }
+  return null;
+}

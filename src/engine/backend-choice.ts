@@ -1,0 +1,57 @@
+// Choosing the execution provider by measurement: a small model is often faster on WASM than on
+// a GPU, and a software WebGPU adapter is far slower than either. Time a warm decode step on
+// each backend the host offers and keep the fastest.
+
+import { DecoderSession } from './decoder-session.js';
+import type { ModelShape } from './model-config.js';
+import { createSession, type Backend, type OrtModule } from './ort.js';
+
+export interface BackendChoice {
+  backend: Backend;
+  session: DecoderSession;
+  /** Median ms of a warm single-token decode step, per backend tried. */
+  timings: Partial<Record<Backend, number>>;
+  /** Backends that failed to start, with the reason. */
+  failures: Partial<Record<Backend, string>>;
+}
+
+export async function chooseBackend(ort: OrtModule, onnx: Uint8Array, shape: ModelShape, candidates: readonly Backend[]): Promise<BackendChoice> {
+  const timings: BackendChoice['timings'] = {};
+  const failures: BackendChoice['failures'] = {};
+  let best: { backend: Backend; session: DecoderSession } | undefined;
+  for (const backend of candidates) {
+    let session: DecoderSession | undefined;
+    try {
+      session = new DecoderSession(ort, await createSession(ort, onnx, backend), shape);
+    } catch (error) {
+      if (candidates.length === 1) throw error;
+      failures[backend] = (error as Error).message;
+      continue;
+    }
+    if (candidates.length === 1) return { backend, session, timings, failures };
+    timings[backend] = await timeDecodeStep(session);
+    session.rewind(0);
+    if (!best || timings[backend]! < timings[best.backend]!) {
+      await best?.session.dispose();
+      best = { backend, session };
+    } else {
+      await session.dispose();
+    }
+  }
+  if (!best) throw new Error(`no backend could run the model: ${JSON.stringify(failures)}`);
+  return { ...best, timings, failures };
+}
+
+/** Median of a few single-token steps after a short prefill (the first runs warm the backend up). */
+async function timeDecodeStep(session: DecoderSession): Promise<number> {
+  const prompt = Array.from({ length: 16 }, (_, i) => (i * 7 + 3) % session.shape.vocabSize);
+  await session.prepare(prompt);
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const started = performance.now();
+    await session.advance([(i * 13 + 5) % session.shape.vocabSize]);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

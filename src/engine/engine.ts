@@ -1,0 +1,371 @@
+// The engine: one model, one KV-cache session, and the three things the product asks of it —
+// complete (ghost text), explain (the next-token distribution and why), score (the chain rule
+// over a text). Requests run one at a time; the cache is reused across them.
+
+import { bitsPerChar, chainRule, perplexity } from '../core/chain-rule.js';
+import { GREEDY, processLogits, softmax, topIndices, type SamplingParams } from '../core/logits.js';
+import { seededRng } from '../core/sampler.js';
+import { endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
+import { chooseBackend } from './backend-choice.js';
+import { abortError, type CacheStats, type DecoderSession } from './decoder-session.js';
+import { generate, type Generation } from './generate.js';
+import { readModelFolder, type OnnxVariant } from './load-model.js';
+import type { ModelFiles } from './model-files.js';
+import type { ModelShape } from './model-config.js';
+import type { Backend, OrtModule } from './ort.js';
+import { buildPrompt, type Prompt } from './prompt.js';
+import type { TextTokenizer } from './tokenizer.js';
+
+export type StopMode = 'line' | 'block' | 'none';
+
+export interface EngineOptions {
+  variant?: OnnxVariant;
+  /** Backends this host can run, in order of preference; 'auto' times each and keeps the fastest. */
+  backends?: readonly Backend[];
+  backend?: Backend | 'auto';
+}
+
+export interface EngineInfo {
+  name: string;
+  modelType: string;
+  variant: string;
+  backend: Backend;
+  backendTimings: Partial<Record<Backend, number>>;
+  window: number;
+  vocabSize: number;
+  fim: boolean;
+  attentions: boolean;
+  loadMs: number;
+}
+
+export interface ContextRequest {
+  /** Text before the cursor. */
+  prefix: string;
+  /** Text after the cursor (used when the model has fill-in-the-middle tokens). */
+  suffix?: string;
+  signal?: AbortSignal;
+}
+
+export interface CompletionRequest extends ContextRequest {
+  maxTokens?: number;
+  stop?: StopMode;
+  sampling?: Partial<SamplingParams>;
+  seed?: number;
+  /** Token healing at the cursor (default on). */
+  heal?: boolean;
+  timeBudgetMs?: number;
+}
+
+export interface CompletionResult extends Generation {
+  ms: number;
+  healed: string;
+  fim: boolean;
+  promptTokens: number;
+  /** Prompt tokens found in the KV cache / fed to the model for this request (generation steps not counted). */
+  reusedTokens: number;
+  computedTokens: number;
+}
+
+export interface ChainToken {
+  id: number;
+  text: string;
+  special: boolean;
+  /** log P(token | past); null for the first token, which nothing predicted. */
+  logprob: number | null;
+  cumulativeLogprob: number;
+  /** 0 = the model's top choice for this position. */
+  rank: number | null;
+}
+
+export interface Candidate {
+  id: number;
+  text: string;
+  special: boolean;
+  /** Raw model probability (temperature 1). */
+  prob: number;
+  logprob: number;
+  /** Probability after temperature/top-k/top-p (0 when cut). */
+  processedProb: number;
+  kept: boolean;
+}
+
+export interface ExplainRequest extends ContextRequest {
+  /** Tokens appended after the context by stepping through generation in the panel. */
+  appended?: readonly number[];
+  sampling?: Partial<SamplingParams>;
+  top?: number;
+  /** How many of the last context tokens the mask/attention view covers. */
+  maskSize?: number;
+  attentions?: boolean;
+}
+
+export interface Explanation {
+  context: ChainToken[];
+  candidates: Candidate[];
+  sampling: SamplingParams & { cutBy: string; keptCount: number; keptMass: number };
+  /** The model's top choice. */
+  greedy: Candidate;
+  logprob: number;
+  perplexity: number;
+  /** (layers, heads, n, n) attention over the last n context tokens, when the model exports it. */
+  attention?: { layers: number; heads: number; size: number; weights: number[] };
+  maskTokens: ChainToken[];
+  cache: CacheStats & { cached: number };
+  fim: boolean;
+  cutTokens: number;
+  ms: number;
+}
+
+export interface ScoredToken extends ChainToken {
+  /** The likeliest alternatives at this position, when asked for. */
+  alternatives?: { id: number; text: string; prob: number }[];
+}
+
+export interface ScoreResult {
+  tokens: ScoredToken[];
+  logprob: number;
+  perplexity: number;
+  bitsPerChar: number;
+  chars: number;
+  ms: number;
+}
+
+export const DEFAULT_SAMPLING: SamplingParams = { temperature: 0, topK: 40, topP: 0.95 };
+
+export class Engine {
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    readonly info: EngineInfo,
+    readonly tokenizer: TextTokenizer,
+    readonly shape: ModelShape,
+    private readonly session: DecoderSession,
+  ) {}
+
+  static async load(ort: OrtModule, files: ModelFiles, options: EngineOptions = {}): Promise<Engine> {
+    const started = performance.now();
+    const folder = await readModelFolder(files, options.variant);
+    const offered = options.backends ?? ['wasm'];
+    const candidates = options.backend && options.backend !== 'auto' ? [options.backend] : offered;
+    const choice = await chooseBackend(ort, folder.onnx, folder.shape, candidates);
+    const info: EngineInfo = {
+      name: folder.name,
+      modelType: folder.shape.modelType,
+      variant: folder.variant,
+      backend: choice.backend,
+      backendTimings: choice.timings,
+      window: folder.shape.maxPositions,
+      vocabSize: folder.shape.vocabSize,
+      fim: folder.tokenizer.fim !== undefined,
+      attentions: choice.session.hasAttentions,
+      loadMs: performance.now() - started,
+    };
+    return new Engine(info, folder.tokenizer, folder.shape, choice.session);
+  }
+
+  /** Ghost text for the cursor. */
+  complete(request: CompletionRequest): Promise<CompletionResult> {
+    return this.exclusive(request.signal, async () => {
+      const started = performance.now();
+      const maxTokens = Math.max(1, Math.min(request.maxTokens ?? 32, this.shape.maxPositions - 2));
+      const prompt = this.prompt(request, maxTokens, request.heal ?? true);
+      await this.session.prepare(prompt.ids, request.signal);
+      const { lastReused, lastComputed } = this.session.stats;
+      const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
+      const generation = await generate(this.session, this.tokenizer, {
+        maxTokens: Math.min(maxTokens, this.shape.maxPositions - prompt.ids.length),
+        sampling,
+        rng: sampling.temperature > 0 ? seededRng(request.seed ?? Date.now()) : undefined,
+        stopRules: stopRules(request.stop ?? 'line', request.timeBudgetMs),
+        healed: prompt.healed,
+        signal: request.signal,
+      });
+      return {
+        ...generation,
+        ms: performance.now() - started,
+        healed: prompt.healed,
+        fim: prompt.fim,
+        promptTokens: prompt.ids.length,
+        reusedTokens: lastReused,
+        computedTokens: lastComputed,
+      };
+    });
+  }
+
+  /** The next-token distribution at the cursor, with the chain rule over the context. */
+  explain(request: ExplainRequest): Promise<Explanation> {
+    return this.exclusive(request.signal, async () => {
+      const started = performance.now();
+      const appended = request.appended ?? [];
+      const prompt = this.prompt(request, 1 + appended.length, false);
+      const ids = [...prompt.ids, ...appended];
+      const maskSize = Math.max(1, Math.min(request.maskSize ?? 16, ids.length));
+      await this.session.prepare(ids, request.signal);
+      const cacheStats = { ...this.session.stats, cached: this.session.ids.length };
+      let attention: Explanation['attention'];
+      if (request.attentions && this.session.hasAttentions) {
+        // Recompute the last n positions with attention weights fetched: rows (n, past + n).
+        this.session.rewind(ids.length - maskSize);
+        const { attentions } = await this.session.advance(ids.slice(ids.length - maskSize), { attentions: true, signal: request.signal });
+        if (attentions) attention = lastSquare(attentions, maskSize);
+      }
+      const logits = this.session.nextLogits!;
+      const raw = softmax(logits);
+      const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
+      const processed = processLogits(logits, sampling);
+      const candidate = (id: number): Candidate => ({
+        id,
+        text: this.tokenizer.tokenText(id),
+        special: this.tokenizer.isSpecial(id),
+        prob: raw[id],
+        logprob: Math.log(raw[id]),
+        processedProb: processed.probs[id],
+        kept: processed.probs[id] > 0,
+      });
+      const candidates = topIndices(raw, request.top ?? 20).map(candidate);
+      const context = this.chainTokens(0, ids.length);
+      const scored = context.filter((t) => t.logprob !== null).map((t) => t.logprob!);
+      return {
+        context,
+        candidates,
+        sampling: { ...sampling, cutBy: processed.cutBy, keptCount: processed.kept.length, keptMass: processed.keptMass },
+        greedy: candidates[0],
+        logprob: context.at(-1)?.cumulativeLogprob ?? 0,
+        perplexity: perplexity(scored),
+        attention,
+        maskTokens: context.slice(context.length - maskSize),
+        cache: cacheStats,
+        fim: prompt.fim,
+        cutTokens: prompt.cutTokens,
+        ms: performance.now() - started,
+      };
+    });
+  }
+
+  /** log P(text) by the chain rule, token by token; `before` conditions without being scored. */
+  score(request: { text: string; before?: string; alternatives?: number; signal?: AbortSignal }): Promise<ScoreResult> {
+    return this.exclusive(request.signal, async () => {
+      const started = performance.now();
+      const bos = this.shape.bosTokenId;
+      const head = [...(bos !== undefined ? [bos] : []), ...this.tokenizer.encode(request.before ?? '')];
+      const body = this.tokenizer.encode(request.text);
+      const all = [...head, ...body];
+      const window = this.shape.maxPositions;
+      const tokens: ScoredToken[] = [];
+      // Windows of `window` tokens advancing by half a window: each scored token sees ≥ window/2 of past.
+      let scoredUpTo = head.length;
+      while (scoredUpTo < all.length) {
+        const end = Math.min(all.length, Math.max(scoredUpTo + 1, scoredUpTo + Math.floor(window / 2)));
+        const start = Math.max(0, end - window);
+        const alternatives = new Map<number, Float32Array>();
+        this.session.rewind(0); // predictions for reused positions are needed again
+        const slice = all.slice(start, end);
+        await this.session.advance(slice, {
+          signal: request.signal,
+          onPrediction: request.alternatives ? (pos, row) => pos + start >= scoredUpTo && alternatives.set(pos + start, softmax(row)) : undefined,
+        });
+        for (let pos = scoredUpTo; pos < end; pos++) {
+          const local = pos - start;
+          const id = all[pos];
+          const lp = this.session.logprobs[local];
+          const probs = alternatives.get(pos);
+          tokens.push({
+            id,
+            text: this.tokenizer.tokenText(id),
+            special: this.tokenizer.isSpecial(id),
+            logprob: Number.isNaN(lp) ? null : lp,
+            cumulativeLogprob: 0,
+            rank: Number.isNaN(this.session.ranks[local]) ? null : this.session.ranks[local],
+            alternatives: probs && topIndices(probs, request.alternatives!).map((alt) => ({ id: alt, text: this.tokenizer.tokenText(alt), prob: probs[alt] })),
+          });
+        }
+        scoredUpTo = end;
+      }
+      let cumulative = 0;
+      for (const t of tokens) t.cumulativeLogprob = cumulative += t.logprob ?? 0;
+      const logprobs = tokens.filter((t) => t.logprob !== null).map((t) => t.logprob!);
+      return {
+        tokens,
+        logprob: cumulative,
+        perplexity: perplexity(logprobs),
+        bitsPerChar: bitsPerChar(logprobs, request.text.length),
+        chars: request.text.length,
+        ms: performance.now() - started,
+      };
+    });
+  }
+
+  /** Text → ids, as the engine would feed them (no special tokens added). */
+  encode(text: string): number[] {
+    return this.tokenizer.encode(text);
+  }
+
+  get cacheStats(): CacheStats & { cached: number } {
+    return { ...this.session.stats, cached: this.session.ids.length };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.catch(() => undefined);
+    await this.session.dispose();
+  }
+
+  private prompt(request: ContextRequest, reserve: number, heal: boolean): Prompt {
+    return buildPrompt(this.tokenizer, request.prefix, request.suffix, {
+      budget: this.shape.maxPositions - reserve,
+      heal,
+      bos: this.shape.bosTokenId,
+    });
+  }
+
+  private chainTokens(from: number, to: number): ChainToken[] {
+    const ids = this.session.ids.slice(from, to);
+    const logprobs = this.session.logprobs.slice(from, to);
+    const steps = chainRule(logprobs.map((lp) => (Number.isNaN(lp) ? 0 : lp)));
+    return ids.map((id, i) => ({
+      id,
+      text: this.tokenizer.tokenText(id),
+      special: this.tokenizer.isSpecial(id),
+      logprob: Number.isNaN(logprobs[i]) ? null : logprobs[i],
+      cumulativeLogprob: steps[i].cumulativeLogprob,
+      rank: Number.isNaN(this.session.ranks[from + i]) ? null : this.session.ranks[from + i],
+    }));
+  }
+
+  /** Runs `task` after every earlier request; a request cancelled while queued never starts. */
+  private exclusive<T>(signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.disposed) throw new Error('the engine was disposed');
+      if (signal?.aborted) throw abortError();
+      return task();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function stopRules(mode: StopMode, timeBudgetMs: number | undefined): StopRule[] {
+  const rules: StopRule[] = [repeatedNgram()];
+  if (mode === 'line') rules.push(endOfLine);
+  if (mode === 'block') rules.push(endOfBlock());
+  if (timeBudgetMs !== undefined) rules.push(timeBudget(timeBudgetMs));
+  return rules;
+}
+
+/** The (layers, heads, n, n) block of attention among the last n positions. */
+function lastSquare(rows: { layers: number; heads: number; queries: number; keys: number; weights: Float32Array }, n: number) {
+  const { layers, heads, queries, keys, weights } = rows;
+  const out: number[] = new Array(layers * heads * n * n);
+  let o = 0;
+  for (let l = 0; l < layers; l++)
+    for (let h = 0; h < heads; h++)
+      for (let q = queries - n; q < queries; q++) {
+        const base = ((l * heads + h) * queries + q) * keys;
+        for (let k = keys - n; k < keys; k++) out[o++] = weights[base + k];
+      }
+  return { layers, heads, size: n, weights: out };
+}
+
+export { GREEDY };

@@ -1,0 +1,85 @@
+// Text ↔ token ids through @huggingface/tokenizers (reads tokenizer.json; no hand-written BPE),
+// plus what the decoding loop needs to know about the vocabulary: special tokens, the
+// fill-in-the-middle template, and the text of each token for token healing.
+
+import { Tokenizer } from '@huggingface/tokenizers';
+
+/** The three special tokens of a fill-in-the-middle prompt: PRE prefix SUF suffix MID → middle. */
+export interface FimTemplate {
+  prefix: number;
+  suffix: number;
+  middle: number;
+  names: [string, string, string];
+}
+
+// Spellings in use: StarCoder/SantaCoder, Qwen2.5-Coder/DeepSeek style, Code Llama.
+const FIM_SPELLINGS: [string, string, string][] = [
+  ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'],
+  ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>'],
+  ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'],
+  ['<PRE>', '<SUF>', '<MID>'],
+  ['▁<PRE>', '▁<SUF>', '▁<MID>'],
+];
+
+const EOS_SPELLINGS = ['<|endoftext|>', '</s>', '<|end_of_text|>', '<|im_end|>', '<|file_separator|>', '<eos>', '<EOT>'];
+
+export class TextTokenizer {
+  /** Ids of added special tokens: never shown as ghost text, stop generation when produced. */
+  readonly specialIds: Set<number>;
+  readonly fim: FimTemplate | undefined;
+  readonly eosIds: number[];
+  readonly vocabSize: number;
+  private texts: string[] | undefined;
+
+  constructor(private readonly tokenizer: Tokenizer) {
+    const added = tokenizer.get_added_tokens_decoder();
+    this.specialIds = new Set([...added].filter(([, t]) => t.special).map(([id]) => id));
+    this.vocabSize = Math.max(...tokenizer.get_vocab(true).values()) + 1;
+    this.fim = detectFim(tokenizer);
+    this.eosIds = EOS_SPELLINGS.map((s) => tokenizer.token_to_id(s)).filter((id): id is number => id !== undefined);
+  }
+
+  static fromJson(tokenizerJson: string, tokenizerConfigJson: string | undefined): TextTokenizer {
+    const config = tokenizerConfigJson ? JSON.parse(tokenizerConfigJson) : {};
+    // Decoding must be byte-exact for code: never "clean up" spaces before punctuation.
+    config.clean_up_tokenization_spaces = false;
+    return new TextTokenizer(new Tokenizer(JSON.parse(tokenizerJson), config));
+  }
+
+  encode(text: string): number[] {
+    return text.length === 0 ? [] : this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  decode(ids: readonly number[]): string {
+    return ids.length === 0 ? '' : this.tokenizer.decode(ids as number[], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+  }
+
+  /** Text of one token as a user should see it ('<fim_middle>' for specials). */
+  tokenText(id: number): string {
+    return this.decode([id]);
+  }
+
+  /** (vocab) the decoded text of every id, '' for special tokens; computed once, on first use. */
+  tokenTexts(): readonly string[] {
+    if (!this.texts) {
+      this.texts = Array.from({ length: this.vocabSize }, (_, id) => (this.specialIds.has(id) ? '' : this.decode([id])));
+    }
+    return this.texts;
+  }
+
+  isSpecial(id: number): boolean {
+    return this.specialIds.has(id);
+  }
+
+  idOf(token: string): number | undefined {
+    return this.tokenizer.token_to_id(token);
+  }
+}
+
+function detectFim(tokenizer: Tokenizer): FimTemplate | undefined {
+  for (const names of FIM_SPELLINGS) {
+    const [prefix, suffix, middle] = names.map((n) => tokenizer.token_to_id(n));
+    if (prefix !== undefined && suffix !== undefined && middle !== undefined) return { prefix, suffix, middle, names };
+  }
+  return undefined;
+}
