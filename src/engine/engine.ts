@@ -296,9 +296,31 @@ export class Engine {
     });
   }
 
-  /** Text → ids, as the engine would feed them (no special tokens added). */
+  /** log P(ids[i] | ids[<i]) for i ≥ from, from one fresh forward pass (no cache reuse). */
+  scoreIds(ids: readonly number[], from: number, signal?: AbortSignal): Promise<number[]> {
+    return this.exclusive(signal, async () => {
+      this.session.rewind(0);
+      await this.session.advance(ids, { signal });
+      return this.session.logprobs.slice(from);
+    });
+  }
+
+  /** Text → ids, as the engine feeds them (no special tokens added). */
   encode(text: string): number[] {
     return this.tokenizer.encode(text);
+  }
+
+  /** (vocab) the model's next-token logits after exactly `ids` (reusing the cache). */
+  nextLogitsFor(ids: readonly number[], signal?: AbortSignal): Promise<Float32Array> {
+    return this.exclusive(signal, async () => {
+      await this.session.prepare(ids, signal);
+      return this.session.nextLogits!.slice();
+    });
+  }
+
+  /** The ids a completion of `prefix` (and `suffix`) would start from, without token healing. */
+  promptIds(prefix: string, suffix?: string): number[] {
+    return this.prompt({ prefix, suffix }, 1, false).ids;
   }
 
   get cacheStats(): CacheStats & { cached: number } {
@@ -346,8 +368,9 @@ export class Engine {
   }
 }
 
+/** 'none' is the raw loop (budget, end token, time only); the others add the repetition guard. */
 function stopRules(mode: StopMode, timeBudgetMs: number | undefined): StopRule[] {
-  const rules: StopRule[] = [repeatedNgram()];
+  const rules: StopRule[] = mode === 'none' ? [] : [repeatedNgram()];
   if (mode === 'line') rules.push(endOfLine);
   if (mode === 'block') rules.push(endOfBlock());
   if (timeBudgetMs !== undefined) rules.push(timeBudget(timeBudgetMs));

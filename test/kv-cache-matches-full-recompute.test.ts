@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { argmax } from '../src/core/logits.js';
+import { FIXTURES, openSession, reference } from './helpers.js';
+
+for (const name of FIXTURES) {
+  test(`${name}: greedy decoding with the KV cache equals full recompute at every step (64 steps)`, async () => {
+    const { session: cached } = await openSession(name);
+    const { session: full } = await openSession(name);
+    const prompt: number[] = reference(name).input_ids;
+    await cached.prepare(prompt);
+    const ids = [...prompt];
+    for (let step = 0; step < 64; step++) {
+      full.rewind(0); // no reuse: recompute the whole sequence
+      await full.advance(ids);
+      const fromCache = argmax(cached.nextLogits!);
+      const fromScratch = argmax(full.nextLogits!);
+      assert.equal(fromCache, fromScratch, `step ${step}`);
+      for (let i = 0; i < 16; i++) assert.ok(Math.abs(cached.nextLogits![i] - full.nextLogits![i]) < 1e-4, `logit ${i} at step ${step}`);
+      ids.push(fromCache);
+      await cached.advance([fromCache]);
+    }
+    assert.equal(cached.stats.computed, prompt.length + 64);
+    await cached.dispose();
+    await full.dispose();
+  });
+
+  test(`${name}: onnxruntime-web reproduces PyTorch's logits and greedy tokens`, async () => {
+    const ref = reference(name);
+    const { session } = await openSession(name);
+    await session.prepare(ref.input_ids);
+    ref.last_logits_first16.forEach((v: number, i: number) => assert.ok(Math.abs(session.nextLogits![i] - v) < 1e-4, `logit ${i}`));
+    assert.equal(argmax(session.nextLogits!), ref.last_logits_argmax);
+    const greedy: number[] = [];
+    for (let i = 0; i < ref.greedy_tokens.length; i++) {
+      greedy.push(argmax(session.nextLogits!));
+      await session.advance([greedy.at(-1)!]);
+    }
+    assert.deepEqual(greedy, ref.greedy_tokens);
+    await session.dispose();
+  });
+
+  test(`${name}: a chunk fed after a cached past gives the same logits as one at a time`, async () => {
+    const ref = reference(name);
+    const { session: chunked } = await openSession(name);
+    const { session: single } = await openSession(name);
+    const ids: number[] = ref.input_ids;
+    await chunked.advance(ids.slice(0, 5));
+    await chunked.advance(ids.slice(5, 8));
+    for (const id of ids.slice(0, 8)) await single.advance([id]);
+    for (let i = 0; i < chunked.nextLogits!.length; i++) assert.ok(Math.abs(chunked.nextLogits![i] - single.nextLogits![i]) < 1e-4);
+    chunked.logprobs.forEach((lp, i) => (i === 0 ? assert.ok(Number.isNaN(lp)) : assert.ok(Math.abs(lp - single.logprobs[i]) < 1e-4)));
+    await chunked.dispose();
+    await single.dispose();
+  });
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { endOfBlock, endOfLine, repeatedNgram, timeBudget } from '../src/core/stop-rules.js';
+
+const state = (text: string, ids: number[] = []) => ({ text, ids, elapsedMs: 0 });
+
+test('end of line keeps the text before the newline', () => {
+  assert.equal(endOfLine(state('abc')), null);
+  assert.deepEqual(endOfLine(state('return x;\n  }')), { reason: 'line', keepText: 'return x;' });
+  assert.equal(endOfLine(state('a;\r\nb'))!.keepText, 'a;');
+});
+
+test('end of block stops at a dedent', () => {
+  const rule = endOfBlock();
+  assert.equal(rule(state('\n\treturn 1;\n')), null);
+  assert.deepEqual(rule(state('\n\treturn 1;\n}')), { reason: 'block', keepText: '\n\treturn 1;' });
+});
+
+test('end of block stops at a closing bracket the suggestion did not open, but not on the first line', () => {
+  const rule = endOfBlock();
+  assert.equal(rule(state('b, c)')), null, 'the first line may close what the prefix opened');
+  assert.equal(rule(state('x = 1;\n\tif (a) {\n\t\tb();\n\t}\n')), null);
+  assert.equal(rule(state('x = 1;\n\tif (a) {\n\t\tb();\n\t}\n\t}'))!.keepText, 'x = 1;\n\tif (a) {\n\t\tb();\n\t}');
+});
+
+test('end of block stops at a blank line and at the line limit', () => {
+  assert.equal(endOfBlock()(state('\n\ta();\n\n\tb();'))!.keepText, '\n\ta();');
+  assert.equal(endOfBlock(3)(state('\na;\nb;\nc;\nd;'))!.keepText, '\na;\nb;');
+});
+
+test('a repeating n-gram loop stops and keeps one copy', () => {
+  const rule = repeatedNgram();
+  assert.equal(rule(state('', [1, 2, 3, 4, 5, 6])), null);
+  // config . config . config . config
+  const loop = [7, 8, 9, 8, 9, 8, 9, 8, 9];
+  const decision = rule(state('', loop));
+  assert.equal(decision?.reason, 'repeat');
+  assert.equal(decision?.keepTokens, 3);
+  assert.equal(rule(state('', [5, 5, 5])), null, 'three equal tokens (`)))`) are not a loop');
+  assert.equal(rule(state('', [5, 5, 5, 5, 5, 5, 5, 5]))?.reason, 'repeat');
+});
+
+test('the time budget stops at its deadline', () => {
+  assert.equal(timeBudget(50)({ text: 'a', ids: [1], elapsedMs: 10 }), null);
+  assert.equal(timeBudget(50)({ text: 'a', ids: [1], elapsedMs: 60 })?.reason, 'time');
+});
