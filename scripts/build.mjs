@@ -33,7 +33,6 @@ const builds = [
     mainFields: ['browser', 'module', 'main'],
     conditions: ['onnxruntime-web-use-extern-wasm'],
     define: { global: 'globalThis' },
-    alias: { 'node:fs': './src/extension/web-stubs.ts', 'node:path': './src/extension/web-stubs.ts' },
   },
   exists('webview/main.ts') && { entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
 ].filter(Boolean);

@@ -4,7 +4,7 @@
 
 import { bitsPerChar, chainRule, perplexity } from '../core/chain-rule.js';
 import { GREEDY, processLogits, softmax, topIndices, type SamplingParams } from '../core/logits.js';
-import { seededRng } from '../core/sampler.js';
+import { pickSample, seededRng } from '../core/sampler.js';
 import { endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
 import { chooseBackend } from './backend-choice.js';
 import { abortError, type CacheStats, type DecoderSession } from './decoder-session.js';
@@ -23,6 +23,8 @@ export interface EngineOptions {
   /** Backends this host can run, in order of preference; 'auto' times each and keeps the fastest. */
   backends?: readonly Backend[];
   backend?: Backend | 'auto';
+  /** WASM threads the host configured (reported only). */
+  threads?: number;
 }
 
 export interface EngineInfo {
@@ -31,6 +33,7 @@ export interface EngineInfo {
   variant: string;
   backend: Backend;
   backendTimings: Partial<Record<Backend, number>>;
+  threads: number;
   window: number;
   vocabSize: number;
   fim: boolean;
@@ -97,6 +100,8 @@ export interface ExplainRequest extends ContextRequest {
   /** How many of the last context tokens the mask/attention view covers. */
   maskSize?: number;
   attentions?: boolean;
+  /** With temperature > 0: also draw one token from the processed distribution with this seed. */
+  seed?: number;
 }
 
 export interface Explanation {
@@ -105,6 +110,8 @@ export interface Explanation {
   sampling: SamplingParams & { cutBy: string; keptCount: number; keptMass: number };
   /** The model's top choice. */
   greedy: Candidate;
+  /** The token a seeded draw picks (when a seed and temperature > 0 were given). */
+  sampled?: Candidate;
   logprob: number;
   perplexity: number;
   /** (layers, heads, n, n) attention over the last n context tokens, when the model exports it. */
@@ -155,6 +162,7 @@ export class Engine {
       variant: folder.variant,
       backend: choice.backend,
       backendTimings: choice.timings,
+      threads: options.threads ?? 1,
       window: folder.shape.maxPositions,
       vocabSize: folder.shape.vocabSize,
       fim: folder.tokenizer.fim !== undefined,
@@ -231,6 +239,7 @@ export class Engine {
         candidates,
         sampling: { ...sampling, cutBy: processed.cutBy, keptCount: processed.kept.length, keptMass: processed.keptMass },
         greedy: candidates[0],
+        sampled: request.seed !== undefined && sampling.temperature > 0 ? candidate(pickSample(processed, seededRng(request.seed))) : undefined,
         logprob: context.at(-1)?.cumulativeLogprob ?? 0,
         perplexity: perplexity(scored),
         attention,

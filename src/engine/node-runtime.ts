@@ -24,7 +24,7 @@ export async function loadNodeEngine(modelFolder: string, options: EngineOptions
     configured = options.threads ?? 1;
     configureRuntime(ort, { wasmPaths: options.wasmFolder ?? findWasmFolder(), numThreads: configured });
   }
-  return Engine.load(ort, nodeModelFiles(modelFolder), { ...options, backends: ['wasm'] });
+  return Engine.load(ort, nodeModelFiles(modelFolder), { ...options, threads: configured, backends: ['wasm'] });
 }
 
 /** The model that ships with NextToken: models/nexttoken-small beside dist/ (or the repo root). */

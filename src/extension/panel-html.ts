@@ -1,7 +1,8 @@
 // The panel's HTML, as a pure function (no `vscode` import) so tests can check its CSP.
 // Scripts run only by nonce; styles come from the webview's own origin (panel.css) or carry the
 // nonce; nothing remote. The toolkit's FAST components style themselves through constructable
-// stylesheets (adoptedStyleSheets), which style-src does not restrict, so they need nothing more.
+// stylesheets (adoptedStyleSheets), which style-src does not restrict; the one <style> element
+// FAST creates (a probe for :focus-visible) takes its nonce from <meta property="csp-nonce">.
 
 export interface PanelHtmlOptions {
   /** `webview.cspSource`: the origin of the extension's local resources. */
@@ -32,6 +33,7 @@ export function panelHtml({ cspSource, nonce, scriptUri, styleUri, codiconUri }:
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <meta property="csp-nonce" content="${nonce}">
   ${codiconUri ? `<link rel="stylesheet" href="${escapeAttr(codiconUri)}" nonce="${nonce}">` : ''}
   <link rel="stylesheet" href="${escapeAttr(styleUri)}" nonce="${nonce}">
   <title>NextToken</title>

@@ -1,0 +1,145 @@
+// A keystroke, end to end, without an editor: context → memory → debounce → engine → shape.
+// The VS Code provider is a thin adapter over this; the typing replay, the benchmarks and the
+// property tests drive it directly.
+
+import type { CompletionRequest, CompletionResult } from '../engine/engine.js';
+import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './context.js';
+import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
+import { SuggestionMemory } from './suggestion-memory.js';
+import { shapeSuggestion, suggestionMode } from './suggestion-shape.js';
+
+export interface CompletionEngine {
+  complete(request: CompletionRequest): Promise<CompletionResult>;
+}
+
+export interface PipelineSettings {
+  maxTokens: number;
+  /** Tokens for a multi-line (block) suggestion. */
+  maxBlockTokens: number;
+  temperature: number;
+  minConfidence: number;
+  debounceMs: number;
+  multiline: boolean;
+  /** The loop stops after this long and shows what it has. */
+  timeBudgetMs: number;
+}
+
+export const DEFAULT_PIPELINE: PipelineSettings = {
+  maxTokens: 32,
+  maxBlockTokens: 96,
+  temperature: 0,
+  minConfidence: 0,
+  debounceMs: 40,
+  multiline: true,
+  timeBudgetMs: 1500,
+};
+
+export interface KeystrokeRequest {
+  /** Document text read around the cursor (see contextRange) and the cursor's index in it. */
+  text: string;
+  cursor: number;
+  startsDocument: boolean;
+  /** Editor cancellation (VS Code's token), on top of newest-wins. */
+  signal?: AbortSignal;
+  /** Skip the debounce (explicit trigger, replays). */
+  immediate?: boolean;
+}
+
+export interface Suggestion {
+  text: string;
+  source: 'model' | 'cache' | 'typed-ahead';
+  ms: number;
+  result?: CompletionResult;
+}
+
+export interface PipelineStats {
+  requests: number;
+  modelCalls: number;
+  fromMemory: number;
+  cancelled: number;
+  failures: number;
+  last?: { ms: number; tokens: number; tokensPerSecond: number; source: Suggestion['source'] };
+}
+
+export class CompletionPipeline {
+  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0 };
+  private readonly memory = new SuggestionMemory();
+  private readonly newest = new NewestWins();
+  private debounce: AdaptiveDebounce;
+
+  constructor(
+    private readonly engine: CompletionEngine,
+    private settings: PipelineSettings = DEFAULT_PIPELINE,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.debounce = new AdaptiveDebounce(settings.debounceMs);
+  }
+
+  updateSettings(settings: PipelineSettings): void {
+    this.settings = settings;
+    this.debounce = new AdaptiveDebounce(settings.debounceMs);
+    this.memory.clear();
+  }
+
+  /** The ghost text for this keystroke, or undefined. Throws only AbortError (superseded or cancelled). */
+  async provide(request: KeystrokeRequest): Promise<Suggestion | undefined> {
+    const started = this.now();
+    this.stats.requests++;
+    if (splitsSurrogatePair(request.text.slice(0, request.cursor), request.text.slice(request.cursor))) return undefined;
+    const ctx = splitAtCursor(request.text, request.cursor, request.startsDocument);
+    const mode = suggestionMode(ctx, this.settings.multiline);
+    if (!mode) return undefined;
+
+    const remembered = this.memory.lookup(ctx.prefix, ctx.suffix);
+    if (remembered) {
+      this.stats.fromMemory++;
+      this.newest.cancel(); // a decode for an older keystroke is stale now
+      const ms = this.now() - started;
+      this.stats.last = { ms, tokens: 0, tokensPerSecond: 0, source: remembered.source };
+      return { text: remembered.text, source: remembered.source, ms };
+    }
+
+    const signal = anySignal(this.newest.begin(), request.signal);
+    try {
+      if (!request.immediate) await sleep(this.debounce.delayFor(started), signal);
+      this.stats.modelCalls++;
+      const result = await this.engine.complete(this.completionRequest(ctx, mode, signal));
+      const text = shapeSuggestion(result.text, ctx, { probability: Math.exp(result.logprob), minConfidence: this.settings.minConfidence });
+      const ms = this.now() - started;
+      const decodeSeconds = Math.max(result.ms, 1e-3) / 1000;
+      this.stats.last = { ms, tokens: result.tokens.length, tokensPerSecond: result.tokens.length / decodeSeconds, source: 'model' };
+      if (text === undefined) return undefined;
+      this.memory.remember(ctx.prefix, ctx.suffix, text);
+      return { text, source: 'model', ms, result };
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') this.stats.cancelled++;
+      else this.stats.failures++;
+      throw error;
+    }
+  }
+
+  private completionRequest(ctx: CursorContext, mode: 'line' | 'block', signal: AbortSignal): CompletionRequest {
+    return {
+      prefix: ctx.prefix,
+      suffix: ctx.suffix,
+      maxTokens: mode === 'block' ? this.settings.maxBlockTokens : this.settings.maxTokens,
+      stop: mode,
+      sampling: { temperature: this.settings.temperature },
+      seed: 0,
+      timeBudgetMs: this.settings.timeBudgetMs,
+      signal,
+    };
+  }
+}
+
+/** Aborts when any of the signals aborts. */
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length === 1) return present[0];
+  const controller = new AbortController();
+  for (const s of present) {
+    if (s.aborted) controller.abort();
+    else s.addEventListener('abort', () => controller.abort(), { once: true });
+  }
+  return controller.signal;
+}

@@ -1,0 +1,90 @@
+// Activation, shared by the desktop and web entry points: register everything, load nothing.
+// Every listener, provider and command goes into context.subscriptions and is disposed.
+
+import * as vscode from 'vscode';
+import { CompletionPipeline } from '../completion/pipeline.js';
+import { ModelManager, type EngineHost } from './model-manager.js';
+import { PANEL_VIEW_ID, PanelView } from './panel-view.js';
+import { InlineProvider } from './inline-provider.js';
+import { ScoreDecorations } from './score-decorations.js';
+import { readSettings } from './settings.js';
+import { StatusBar } from './status-bar.js';
+
+export function activateWith(context: vscode.ExtensionContext, host: EngineHost): void {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('NextToken', { log: true });
+  let settings = readSettings();
+  const models = new ModelManager(host, settings, log);
+  let pipeline: CompletionPipeline | undefined;
+  const status = new StatusBar(models, () => settings.enable);
+  const panel = new PanelView(context.extensionUri, models, log);
+  const scores = new ScoreDecorations(models);
+
+  const register = <T extends vscode.Disposable>(d: T) => (context.subscriptions.push(d), d);
+  register(log);
+  register({ dispose: () => void models.dispose() });
+  register(status);
+  register(panel);
+  register(scores);
+  register(models.onDidChange(() => {
+    pipeline = models.engine ? new CompletionPipeline(models.engine, settings.pipeline) : undefined;
+    status.render();
+  }));
+  register(vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }));
+  register(vscode.languages.registerInlineCompletionItemProvider(
+    { pattern: '**' },
+    new InlineProvider(models, () => pipeline, () => settings, (s) => status.render(pipeline?.stats.last ?? { ms: s.ms, tokens: 0, tokensPerSecond: 0, source: s.source })),
+  ));
+
+  const config = vscode.workspace.getConfiguration('nexttoken');
+  const setSetting = (key: string, value: unknown) => config.update(key, value, vscode.ConfigurationTarget.Global);
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
+    'nexttoken.toggle': async () => {
+      await setSetting('enable', !settings.enable);
+      void vscode.window.setStatusBarMessage(`NextToken completions ${!settings.enable ? 'on' : 'off'}`, 3000);
+    },
+    'nexttoken.showLog': () => log.show(),
+    'nexttoken.explain': () => panel.explainCursor(),
+    'nexttoken.openPanel': () => vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`),
+    'nexttoken.scoreSelection': () => vscode.window.activeTextEditor && scores.scoreSelection(vscode.window.activeTextEditor),
+    'nexttoken.clearScores': () => scores.clear(),
+    'nexttoken.useBundledModel': async () => {
+      await setSetting('modelFolder', '');
+      await models.reset();
+    },
+    'nexttoken.chooseModel': async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Choose a model folder (config.json, tokenizer.json, onnx/model*.onnx)' });
+      if (!picked?.[0]) return;
+      await setSetting('modelFolder', picked[0].scheme === 'file' ? picked[0].fsPath : picked[0].toString());
+      await models.reset();
+    },
+    'nexttoken.statusMenu': async () => {
+      const items = [
+        { label: settings.enable ? '$(circle-slash) Turn completions off' : '$(check) Turn completions on', command: 'nexttoken.toggle' },
+        { label: '$(graph) Open the NextToken panel', command: 'nexttoken.openPanel' },
+        { label: '$(lightbulb) Explain next token', command: 'nexttoken.explain' },
+        { label: '$(folder-opened) Choose model folder…', command: 'nexttoken.chooseModel' },
+        { label: '$(package) Use the bundled model', command: 'nexttoken.useBundledModel' },
+        { label: '$(output) Show log', command: 'nexttoken.showLog' },
+      ];
+      const picked = await vscode.window.showQuickPick(items, { title: 'NextToken' });
+      if (picked) await vscode.commands.executeCommand(picked.command);
+    },
+  };
+  for (const [id, run] of Object.entries(commands)) register(vscode.commands.registerCommand(id, run));
+
+  register(vscode.workspace.onDidChangeConfiguration(async (e) => {
+    if (!e.affectsConfiguration('nexttoken')) return;
+    settings = readSettings();
+    pipeline?.updateSettings(settings.pipeline);
+    await models.updateSettings(settings);
+    status.render();
+    log.info(`settings changed: completions ${settings.enable ? 'on' : 'off'}`);
+  }));
+  register(vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+    settings = readSettings();
+    await models.updateSettings(settings);
+  }));
+
+  log.info(`NextToken activated (${host.kind} host, ${(performance.now() - started).toFixed(1)} ms); model ${models.folder.toString(true)} loads on first use`);
+}

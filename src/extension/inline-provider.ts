@@ -1,0 +1,56 @@
+// VS Code's inline completion API → the completion pipeline. Thin: read the text around the
+// cursor, pass VS Code's cancellation through, drop results for a document that changed.
+
+import * as vscode from 'vscode';
+import { contextRange } from '../completion/context.js';
+import type { CompletionPipeline, Suggestion } from '../completion/pipeline.js';
+import type { ModelManager } from './model-manager.js';
+import { languageEnabled, type Settings } from './settings.js';
+
+export class InlineProvider implements vscode.InlineCompletionItemProvider {
+  constructor(
+    private readonly models: ModelManager,
+    private readonly pipeline: () => CompletionPipeline | undefined,
+    private readonly settings: () => Settings,
+    private readonly onSuggestion: (suggestion: Suggestion) => void,
+  ) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const settings = this.settings();
+    if (!settings.enable || !languageEnabled(settings, document.languageId) || this.models.state === 'error') return undefined;
+    const version = document.version;
+    const engine = await this.models.get();
+    const pipeline = this.pipeline();
+    if (!engine || !pipeline || token.isCancellationRequested) return undefined;
+
+    const offset = document.offsetAt(position);
+    const documentLength = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    const { start, end } = contextRange(offset, documentLength);
+    const text = document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end)));
+    const controller = new AbortController();
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    try {
+      const suggestion = await pipeline.provide({
+        text,
+        cursor: offset - start,
+        startsDocument: start === 0,
+        signal: controller.signal,
+        immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+      });
+      this.models.reportSuccess();
+      if (!suggestion || token.isCancellationRequested || document.version !== version) return undefined;
+      this.onSuggestion(suggestion);
+      return [new vscode.InlineCompletionItem(suggestion.text, new vscode.Range(position, position))];
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') this.models.reportFailure(error);
+      return undefined;
+    } finally {
+      cancel.dispose();
+    }
+  }
+}

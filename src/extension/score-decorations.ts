@@ -1,0 +1,96 @@
+// "Score Selection": colour each token of the selection (or file) by the rank the model gave it
+// — top-10, top-100, top-1000, beyond (the GLTR view) — with a hover listing the alternatives.
+
+import * as vscode from 'vscode';
+import type { ScoredToken } from '../engine/engine.js';
+import type { ModelManager } from './model-manager.js';
+
+const BUCKETS = [
+  { max: 10, label: 'top 10', color: 'rgba(80, 200, 120, 0.28)' },
+  { max: 100, label: 'top 100', color: 'rgba(230, 200, 60, 0.30)' },
+  { max: 1000, label: 'top 1000', color: 'rgba(240, 110, 60, 0.32)' },
+  { max: Infinity, label: 'beyond 1000', color: 'rgba(170, 90, 230, 0.34)' },
+] as const;
+
+const BEFORE_CHARS = 4000;
+
+interface ScoredRange {
+  range: vscode.Range;
+  token: ScoredToken;
+}
+
+export class ScoreDecorations implements vscode.Disposable {
+  private readonly types = BUCKETS.map((b) => vscode.window.createTextEditorDecorationType({ backgroundColor: b.color, borderRadius: '2px' }));
+  private scored = new Map<string, ScoredRange[]>(); // document uri → ranges
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly models: ModelManager) {
+    this.disposables.push(
+      vscode.languages.registerHoverProvider({ pattern: '**' }, { provideHover: (doc, pos) => this.hover(doc, pos) }),
+      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.clear(e.document.uri)),
+    );
+  }
+
+  async scoreSelection(editor: vscode.TextEditor): Promise<void> {
+    const engine = await this.models.get();
+    if (!engine) return;
+    const { document } = editor;
+    const selection = editor.selection.isEmpty ? new vscode.Range(document.positionAt(0), document.lineAt(document.lineCount - 1).range.end) : editor.selection;
+    const startOffset = document.offsetAt(selection.start);
+    const text = document.getText(selection);
+    const before = document.getText(new vscode.Range(document.positionAt(Math.max(0, startOffset - BEFORE_CHARS)), selection.start));
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'NextToken: scoring…' }, () =>
+      engine.score({ text, before, alternatives: 5 }),
+    );
+    // Token texts join back into `text`; a token that is half a UTF-8 character decodes to U+FFFD,
+    // so offsets come from decoding the ids so far whenever that happens.
+    const ranges: ScoredRange[] = [];
+    let offset = 0;
+    result.tokens.forEach((token, i) => {
+      const exact = !token.text.includes('\uFFFD');
+      const end = exact ? offset + token.text.length : engine.tokenizer.decode(result.tokens.slice(0, i + 1).map((t) => t.id)).length;
+      ranges.push({ range: new vscode.Range(document.positionAt(startOffset + offset), document.positionAt(startOffset + Math.min(end, text.length))), token });
+      offset = end;
+    });
+    this.scored.set(document.uri.toString(), ranges);
+    this.apply(editor, ranges);
+    const counts = BUCKETS.map((b, i) => `${ranges.filter((r) => bucketOf(r.token) === i).length} ${b.label}`);
+    void vscode.window.setStatusBarMessage(`NextToken: ${result.tokens.length} tokens · ${counts.join(' · ')} · ${result.bitsPerChar.toFixed(2)} bits/char`, 8000);
+  }
+
+  clear(uri?: vscode.Uri): void {
+    if (uri) this.scored.delete(uri.toString());
+    else this.scored.clear();
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (!uri || editor.document.uri.toString() === uri.toString()) this.types.forEach((t) => editor.setDecorations(t, []));
+    }
+  }
+
+  dispose(): void {
+    this.types.forEach((t) => t.dispose());
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  private apply(editor: vscode.TextEditor, ranges: ScoredRange[]): void {
+    this.types.forEach((type, i) => editor.setDecorations(type, ranges.filter((r) => bucketOf(r.token) === i).map((r) => r.range)));
+  }
+
+  private hover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const hit = this.scored.get(document.uri.toString())?.find((r) => r.range.contains(position));
+    if (!hit) return undefined;
+    const { token } = hit;
+    const md = new vscode.MarkdownString();
+    const p = token.logprob === null ? 'first token (nothing predicted it)' : `P = ${Math.exp(token.logprob).toFixed(4)} · rank ${token.rank! + 1}`;
+    md.appendMarkdown(`**NextToken** · \`${JSON.stringify(token.text)}\` · ${p}\n\n`);
+    if (token.alternatives?.length) {
+      md.appendMarkdown('| the model expected | P |\n|---|---:|\n');
+      for (const alt of token.alternatives) md.appendMarkdown(`| \`${JSON.stringify(alt.text).replace(/\|/g, '\\|')}\` | ${alt.prob.toFixed(4)} |\n`);
+    }
+    return new vscode.Hover(md, hit.range);
+  }
+}
+
+function bucketOf(token: ScoredToken): number {
+  const rank = token.rank ?? 0;
+  return BUCKETS.findIndex((b) => rank < b.max);
+}

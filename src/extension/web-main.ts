@@ -1,0 +1,40 @@
+// Web VS Code (browser worker extension host): onnxruntime-web's WebGPU build, which runs both
+// the WebGPU and the WASM execution providers; the faster one on this machine is kept.
+
+import * as ort from 'onnxruntime-web/webgpu';
+import * as vscode from 'vscode';
+import { Engine } from '../engine/engine.js';
+import { configureRuntime, type Backend } from '../engine/ort.js';
+import { activateWith } from './activate.js';
+import { vscodeModelFiles } from './vscode-model-files.js';
+
+let configured = false;
+
+export function activate(context: vscode.ExtensionContext): void {
+  activateWith(context, {
+    kind: 'web',
+    bundledModel: vscode.Uri.joinPath(context.extensionUri, 'models', 'nexttoken-small'),
+    load: async (folder, settings) => {
+      if (!configured) {
+        // Before the first session: a failed runtime load cannot be retried in this worker.
+        // One thread: the worker is not cross-origin isolated.
+        configureRuntime(ort, { wasmPaths: vscode.Uri.joinPath(context.extensionUri, 'dist/').toString(true), numThreads: 1 });
+        configured = true;
+      }
+      const backends: Backend[] = (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'];
+      return Engine.load(ort, vscodeModelFiles(folder), { variant: settings.onnxVariant, backend: settings.backend, backends, threads: 1 });
+    },
+  });
+}
+
+export function deactivate(): void {}
+
+async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
