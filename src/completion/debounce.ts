@@ -38,6 +38,7 @@ export class NewestWins {
 /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const abort = () => {
       clearTimeout(timer);
       const error = new Error('cancelled');
@@ -45,7 +46,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(error);
     };
     if (signal?.aborted) return abort();
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       signal?.removeEventListener('abort', abort);
       resolve();
     }, ms);

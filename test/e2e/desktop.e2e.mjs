@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Desktop-like end-to-end harness: NextToken in code-server (VS Code with a Node extension host),
+// installed from the built .vsix, driven through Debian's Chromium by playwright-core.
+//
+//   node test/e2e/desktop.e2e.mjs [--vsix FILE] [--name NAME] [--port N] [--verbose]
+//
+// The .vsix defaults to $NEXTTOKEN_E2E_VSIX, else the newest *.vsix in the repo root
+// (what `npm run package` writes).
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ROOT, Reporter, SCENARIO, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios } from './workbench.mjs';
+import { codeServerInstalled, codeServerSandbox, installExtension, startCodeServer, waitForLogFile } from './code-server.mjs';
+
+const args = parseArgs();
+const harness = args.name || 'desktop';
+const verbose = !!args.verbose || !!process.env.E2E_VERBOSE;
+
+export function findVsix(explicit) {
+  if (explicit) return resolve(explicit);
+  const vsix = readdirSync(ROOT)
+    .filter((n) => n.endsWith('.vsix'))
+    .map((n) => join(ROOT, n))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!vsix.length) throw new Error('no .vsix in the repo root; run `npm run package` (or pass --vsix FILE)');
+  return vsix[0];
+}
+
+async function main() {
+  const t0 = Date.now();
+  const log = (m) => verbose && console.log(`  ${m}`);
+  if (!codeServerInstalled()) throw new Error('code-server is not installed in .e2e/; run scripts/e2e/setup.sh');
+  const vsix = findVsix(args.vsix || process.env.NEXTTOKEN_E2E_VSIX);
+  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist`);
+
+  const sandbox = codeServerSandbox('desktop');
+  const workspace = makeWorkspace(join(sandbox.dirs.base, 'workspace'));
+  const installed = installExtension(sandbox, vsix);
+  console.log(`${harness}: ${installed}`);
+  const port = Number(args.port) || (await freePort());
+  const server = await startCodeServer(sandbox, { port, folder: workspace, log });
+  console.log(`${harness}: code-server at ${server.url}`);
+
+  const browser = await launchChromium({ log });
+  const rep = new Reporter(harness, { page: browser.page });
+  let failed = 1;
+  try {
+    await browser.page.goto(server.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await runScenarios(rep, browser.page, {
+      // code-server writes each LogOutputChannel to <user-data-dir>/logs/<session>/.../<name>.log
+      activationLog: () => waitForLogFile(sandbox.dirs.userData, SCENARIO.channel, SCENARIO.activatedLog, 120000),
+    });
+    failed = rep.summary();
+  } finally {
+    await browser.close();
+    await server.stop();
+    if (failed && !verbose) console.log(`--- code-server output (tail) ---\n${server.output().slice(-3000)}`);
+    if (!args.keep) sandbox.cleanup();
+    else console.log(`${harness}: kept ${sandbox.dirs.base}`);
+    console.log(`${harness}: finished in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.log(`FAIL ${harness}: harness error — ${e.stack || e}`);
+  process.exit(1);
+});

