@@ -104,6 +104,7 @@ export class CompletionPipeline {
       if (!request.immediate) await sleep(this.debounce.delayFor(started), signal);
       this.stats.modelCalls++;
       const result = await this.engine.complete(this.completionRequest(ctx, mode, signal));
+      if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
       const text = shapeSuggestion(result.text, ctx, { probability: Math.exp(result.logprob), minConfidence: this.settings.minConfidence });
       const ms = this.now() - started;
       const decodeSeconds = Math.max(result.ms, 1e-3) / 1000;
@@ -130,6 +131,10 @@ export class CompletionPipeline {
       signal,
     };
   }
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('cancelled'), { name: 'AbortError' });
 }
 
 /** Aborts when any of the signals aborts. */

@@ -3,6 +3,7 @@
 // each backend the host offers and keep the fastest.
 
 import { DecoderSession } from './decoder-session.js';
+import { ModelError } from './errors.js';
 import type { ModelShape } from './model-config.js';
 import { createSession, type Backend, type OrtModule } from './ort.js';
 
@@ -23,7 +24,8 @@ export async function chooseBackend(ort: OrtModule, onnx: Uint8Array, shape: Mod
     let session: DecoderSession | undefined;
     try {
       session = new DecoderSession(ort, await createSession(ort, onnx, backend), shape);
-    } catch (error) {
+    } catch (cause) {
+      const error = cause instanceof ModelError ? cause : new ModelError('bad-onnx', `the ONNX model could not be loaded on ${backend} (not a valid ONNX file, or an operator this runtime lacks): ${(cause as Error).message}`);
       if (candidates.length === 1) throw error;
       failures[backend] = (error as Error).message;
       continue;
@@ -38,7 +40,7 @@ export async function chooseBackend(ort: OrtModule, onnx: Uint8Array, shape: Mod
       await session.dispose();
     }
   }
-  if (!best) throw new Error(`no backend could run the model: ${JSON.stringify(failures)}`);
+  if (!best) throw new ModelError('bad-onnx', `no backend could run the model: ${Object.entries(failures).map(([b, m]) => `${b}: ${m}`).join('; ')}`);
   return { ...best, timings, failures };
 }
 
