@@ -4,18 +4,19 @@
 import * as ort from 'onnxruntime-web';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Engine, type EngineOptions } from './engine.js';
 import { nodeModelFiles } from './node-model-files.js';
 import { configureRuntime } from './ort.js';
 
 let configured: number | undefined;
 
-/** Where ort-wasm-simd-threaded.{mjs,wasm} live: dist/ in a build, node_modules in tests. */
+/** Where ort-wasm-simd-threaded.{mjs,wasm} live (dist/ in a build, node_modules in tests), as a file URL. */
 export function findWasmFolder(start = typeof __dirname === 'string' ? __dirname : process.cwd()): string {
   const candidates = [start, path.join(start, '..', 'dist'), path.join(process.cwd(), 'dist'), path.join(process.cwd(), 'node_modules', 'onnxruntime-web', 'dist')];
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'ort-wasm-simd-threaded.wasm')));
   if (!found) throw new Error(`onnxruntime-web's wasm files were not found (looked in ${candidates.join(', ')})`);
-  return found + path.sep;
+  return pathToFileURL(found).href + '/';
 }
 
 /** Threads are a process-wide ORT setting: the first load fixes them. */

@@ -13,7 +13,7 @@ export function activate(context: vscode.ExtensionContext): void {
         variant: settings.onnxVariant,
         backend: 'wasm',
         threads: settings.threads,
-        wasmFolder: vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath + '/',
+        wasmFolder: vscode.Uri.joinPath(context.extensionUri, 'dist').toString(true) + '/',
       }),
   });
 }

@@ -1,0 +1,60 @@
+// Replays typing a source file character by character through the completion path (engine +
+// provider logic, no editor), one request per keystroke as an editor sends them.
+
+import { contextRange } from '../completion/context.js';
+import { CompletionPipeline, DEFAULT_PIPELINE } from '../completion/pipeline.js';
+import type { Engine } from '../engine/engine.js';
+import { percentile } from './stats.js';
+
+export interface ReplayReport {
+  keystrokes: number;
+  /** Keystrokes that got a suggestion, and their time to suggestion. */
+  suggestions: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** Single-line suggestions only (the latency target's scope). */
+  singleLineP50Ms: number;
+  singleLineP95Ms: number;
+  /** Tokens fed to the model per keystroke (prompt + generated). */
+  tokensPerKeystroke: number;
+  /** Share of keystrokes answered from memory (LRU or typed-ahead), without a model call. */
+  memoryHitRate: number;
+  /** Share of prompt tokens found in the KV cache on model calls. */
+  kvReuseRate: number;
+}
+
+/** Types `source[0..chars)` into an empty document, asking for a suggestion after each keystroke. */
+export async function replayTyping(engine: Engine, source: string, chars: number): Promise<ReplayReport> {
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0 });
+  const all: number[] = [];
+  const singleLine: number[] = [];
+  let reused = 0;
+  let promptTokens = 0;
+  const computedBefore = engine.cacheStats.computed;
+  const end = Math.min(chars, source.length);
+  for (let i = 1; i <= end; i++) {
+    const doc = source.slice(0, i);
+    const { start } = contextRange(i, doc.length);
+    const started = performance.now();
+    const suggestion = await pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true });
+    const ms = performance.now() - started;
+    if (suggestion?.result) {
+      reused += suggestion.result.reusedTokens;
+      promptTokens += suggestion.result.promptTokens;
+    }
+    if (!suggestion) continue;
+    all.push(ms);
+    if (!suggestion.text.includes('\n')) singleLine.push(ms);
+  }
+  return {
+    keystrokes: end,
+    suggestions: all.length,
+    p50Ms: percentile(all, 50),
+    p95Ms: percentile(all, 95),
+    singleLineP50Ms: percentile(singleLine, 50),
+    singleLineP95Ms: percentile(singleLine, 95),
+    tokensPerKeystroke: (engine.cacheStats.computed - computedBefore) / end,
+    memoryHitRate: pipeline.stats.fromMemory / end,
+    kvReuseRate: promptTokens ? reused / promptTokens : 0,
+  };
+}

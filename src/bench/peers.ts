@@ -1,0 +1,30 @@
+// The peer on the same model: transformers.js (`@huggingface/transformers`, which runs
+// onnxruntime-node underneath) loading the model folder locally, greedy generate().
+
+import * as path from 'node:path';
+
+export interface TransformersPeer {
+  /** ms for a greedy completion of `newTokens` tokens after `prompt`, and how many it produced. */
+  complete(prompt: string, newTokens: number): Promise<{ ms: number; tokens: number }>;
+}
+
+export async function loadTransformersPeer(modelFolder: string): Promise<TransformersPeer> {
+  // A dev dependency for benchmarks only; required lazily so the product never loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tf = require('@huggingface/transformers');
+  tf.env.allowRemoteModels = false;
+  tf.env.allowLocalModels = true;
+  tf.env.localModelPath = path.dirname(path.resolve(modelFolder)) + path.sep;
+  const name = path.basename(path.resolve(modelFolder));
+  const model = await tf.AutoModelForCausalLM.from_pretrained(name, { dtype: 'fp32', device: 'cpu' });
+  const tokenizer = await tf.AutoTokenizer.from_pretrained(name);
+  return {
+    async complete(prompt, newTokens) {
+      const inputs = tokenizer(prompt, { add_special_tokens: false });
+      const started = performance.now();
+      const output = await model.generate({ ...inputs, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false });
+      const ms = performance.now() - started;
+      return { ms, tokens: output.dims.at(-1) - inputs.input_ids.dims.at(-1) };
+    },
+  };
+}
