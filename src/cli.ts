@@ -25,6 +25,8 @@ options
   --max-tokens N      (complete) default 32       --stop line|block|none (default line)
   --temperature T --top-k K --top-p P --seed S    sampling (temperature 0 = greedy)
   --top N             (explain) candidates to list, default 10
+  --no-lookup         (complete) no prompt-lookup drafting
+  --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1)
   --json              one JSON object on stdout
   --jsonl             (complete, score) one JSON request per stdin line, one JSON result per line
 `;
@@ -66,6 +68,9 @@ interface CompleteLine {
   topK?: number;
   topP?: number;
   seed?: number;
+  /** Prompt lookup: false turns it off; below 1 accepts near-greedy draft tokens (see README). */
+  lookup?: boolean;
+  acceptRatio?: number;
 }
 
 export function completionJson(result: CompletionResult) {
@@ -79,6 +84,8 @@ export function completionJson(result: CompletionResult) {
     promptTokens: result.promptTokens,
     reusedTokens: result.reusedTokens,
     computedTokens: result.computedTokens,
+    drafted: result.drafted,
+    accepted: result.accepted,
   };
 }
 
@@ -90,6 +97,7 @@ function complete(engine: Engine, line: CompleteLine) {
     stop: line.stop,
     sampling: { temperature: line.temperature ?? 0, topK: line.topK ?? 40, topP: line.topP ?? 0.95 },
     seed: line.seed,
+    lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? 1 },
   });
 }
 
@@ -162,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
         topK: num(flags, 'top-k', 40),
         topP: num(flags, 'top-p', 0.95),
         seed: flags.seed === undefined ? undefined : num(flags, 'seed', 0),
+        lookup: flags['no-lookup'] ? false : undefined,
+        acceptRatio: num(flags, 'accept-ratio', 1),
       });
       process.stdout.write(flags.json ? JSON.stringify(completionJson(result), null, 2) + '\n' : result.text + '\n');
       return 0;

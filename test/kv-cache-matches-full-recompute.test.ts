@@ -54,3 +54,26 @@ for (const name of FIXTURES) {
     await single.dispose();
   });
 }
+
+import { loadFixtureEngine } from './helpers.js';
+import { promptLookupDraft } from '../src/core/prompt-lookup.js';
+
+test('prompt lookup drafts the tokens that followed the latest earlier occurrence of the current n-gram', () => {
+  assert.deepEqual(promptLookupDraft([1, 2, 3, 4, 9, 1, 2, 3]), [4, 9, 1, 2, 3]);
+  assert.deepEqual(promptLookupDraft([5, 6, 7, 8]), []);
+  assert.deepEqual(promptLookupDraft([1, 2, 7, 1, 2, 8, 1, 2]), [8, 1, 2], 'the most recent occurrence wins');
+});
+
+for (const name of FIXTURES) {
+  test(`${name}: greedy decoding with prompt-lookup drafts gives exactly the tokens of plain greedy decoding`, async () => {
+    const engine = await loadFixtureEngine(name);
+    // Repetitive code so that drafts exist and some are accepted.
+    const prefix = 'a.b(c);\na.b(c);\na.b(c);\nx = y + z;\nx = y + z;\nx = ';
+    const plain = await engine.complete({ prefix, maxTokens: 40, stop: 'none', lookup: false });
+    const drafted = await engine.complete({ prefix, maxTokens: 40, stop: 'none', lookup: { acceptRatio: 1 } });
+    assert.deepEqual(drafted.tokens.map((t) => t.id), plain.tokens.map((t) => t.id));
+    drafted.tokens.forEach((t, i) => assert.ok(Math.abs(t.logprob - plain.tokens[i].logprob) < 1e-4));
+    assert.ok(drafted.drafted > 0, 'drafts were proposed');
+    await engine.dispose();
+  });
+}

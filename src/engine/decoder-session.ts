@@ -77,14 +77,14 @@ export class DecoderSession {
     await this.advance(target.slice(keep), { signal });
   }
 
-  /** Drop cached positions beyond `length`. */
-  rewind(length: number): void {
+  /** Drop cached positions beyond `length`; `nextLogits` is the row predicting position `length`, if known. */
+  rewind(length: number, nextLogits?: Float32Array): void {
     if (length >= this.ids.length) return;
     this.cache.truncate(length);
     this.ids.length = length;
     this.logprobs.length = length;
     this.ranks.length = length;
-    this.nextLogits = undefined;
+    this.nextLogits = nextLogits;
   }
 
   /**

@@ -56,6 +56,8 @@ export interface CompletionRequest extends ContextRequest {
   seed?: number;
   /** Token healing at the cursor (default on). */
   heal?: boolean;
+  /** Prompt-lookup drafting (default on, strict: output identical to plain greedy). */
+  lookup?: false | { acceptRatio: number };
   timeBudgetMs?: number;
 }
 
@@ -188,6 +190,7 @@ export class Engine {
         stopRules: stopRules(request.stop ?? 'line', request.timeBudgetMs),
         healed: prompt.healed,
         signal: request.signal,
+        lookup: request.lookup === false ? undefined : (request.lookup ?? { acceptRatio: 1 }),
       });
       return {
         ...generation,

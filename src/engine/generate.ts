@@ -1,7 +1,10 @@
 // The autoregressive loop: predict, process, pick, append, repeat — until a stop rule fires.
+// With greedy decoding, each step also drafts tokens by prompt lookup and checks them in the
+// same forward pass that appends the picked token; accepted drafts are free tokens.
 
 import { chainRule } from '../core/chain-rule.js';
-import { processLogits, tokenLogProb, type SamplingParams } from '../core/logits.js';
+import { argmax, processLogits, tokenLogProb, type SamplingParams } from '../core/logits.js';
+import { acceptsDraft, DEFAULT_LOOKUP, promptLookupDraft } from '../core/prompt-lookup.js';
 import { pickGreedy, pickSample, type Rng } from '../core/sampler.js';
 import { firstStop, type StopReason, type StopRule } from '../core/stop-rules.js';
 import { constrainToHealing, healingRemainder } from '../core/token-healing.js';
@@ -25,6 +28,9 @@ export interface Generation {
   /** Σ logprob of the tokens: the chain-rule log-probability of the completion given the prompt. */
   logprob: number;
   stopReason: StopReason;
+  /** Tokens proposed by prompt lookup, and how many the model accepted. */
+  drafted: number;
+  accepted: number;
 }
 
 export interface GenerateOptions {
@@ -35,56 +41,107 @@ export interface GenerateOptions {
   /** Text that the first token(s) must start with (token healing). */
   healed: string;
   signal?: AbortSignal;
+  /**
+   * Prompt-lookup drafting (greedy only). acceptRatio 1 keeps the output identical to plain
+   * greedy decoding; below 1 a draft token is also kept when it is at least that fraction as
+   * likely as the greedy token. Off when undefined.
+   */
+  lookup?: { acceptRatio: number };
   /** Called with each new token (for streaming to the panel). */
   onToken?: (token: GeneratedToken) => void;
 }
 
 /** Runs the loop on a session already prepared with the prompt. */
 export async function generate(session: DecoderSession, tokenizer: TextTokenizer, options: GenerateOptions): Promise<Generation> {
-  const started = performance.now();
-  const ids: number[] = [];
-  const logprobs: number[] = [];
-  let pending = options.healed; // healed text not yet produced
-  let text = '';
-  let stopReason: StopReason = 'budget';
-  let keepTokens: number | undefined;
+  const run = new Run(tokenizer, options);
+  const lookup = options.sampling.temperature <= 0 ? options.lookup : undefined;
+  let logits = session.nextLogits!; // (vocab)
+  let drafted = 0;
+  let accepted = 0;
 
-  while (ids.length < options.maxTokens) {
+  while (true) {
     if (options.signal?.aborted) throw abortError();
-    const logits = session.nextLogits!; // (vocab)
     // 1. predict → 2. process (healing constraint, temperature, top-k, top-p) → 3. pick
-    const allowed = pending ? constrainToHealing(logits, tokenizer.tokenTexts(), pending) : logits;
+    const allowed = run.pending ? constrainToHealing(logits, tokenizer.tokenTexts(), run.pending) : logits;
     const dist = processLogits(allowed, options.sampling);
     const id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
-    if (tokenizer.isSpecial(id) || tokenizer.eosIds.includes(id)) {
-      stopReason = 'eos';
-      break;
-    }
-    ids.push(id);
-    logprobs.push(tokenLogProb(logits, id));
-    pending = healingRemainder(tokenizer.tokenText(id), pending);
-    // 4. append: decode the whole run (a token can be half of a UTF-8 character)
-    text = tokenizer.decode(ids).slice(options.healed.length);
-    options.onToken?.({ id, text: tokenizer.tokenText(id), prob: Math.exp(logprobs.at(-1)!), logprob: logprobs.at(-1)!, cumulativeLogprob: logprobs.reduce((a, b) => a + b, 0) });
-    // 5. stop?
-    if (!pending) {
-      const stop = firstStop(options.stopRules, { ids, text, elapsedMs: performance.now() - started });
-      if (stop) {
-        stopReason = stop.reason;
-        keepTokens = stop.keepTokens;
-        text = stop.keepTokens !== undefined ? tokenizer.decode(ids.slice(0, stop.keepTokens)).slice(options.healed.length) : stop.keepText;
-        break;
-      }
-    }
-    if (ids.length >= options.maxTokens) break;
+    if (run.take(id, logits) === 'stop') break;
+
+    // 4. append it — with a draft from earlier in the context riding along in the same pass
+    const draft = lookup && !run.pending ? promptLookupDraft([...session.ids, id], { ...DEFAULT_LOOKUP, maxDraft: Math.min(DEFAULT_LOOKUP.maxDraft, options.maxTokens - run.ids.length) }) : [];
+    const rows: Float32Array[] = []; // rows[i]: the logits that predict draft[i]
+    const firstDraftPosition = session.ids.length + 1;
     if (options.signal?.aborted) throw abortError();
-    await session.advance([id], { signal: options.signal });
+    await session.advance([id, ...draft], {
+      signal: options.signal,
+      onPrediction: draft.length ? (pos, row) => pos >= firstDraftPosition && rows.push(row.slice()) : undefined,
+    });
+    drafted += draft.length;
+    // 5. keep the draft tokens the model agrees with; stop rules see each one
+    let kept = 0;
+    let stopped = false;
+    while (kept < draft.length && acceptsDraft(rows[kept], draft[kept], argmax(rows[kept]), lookup!.acceptRatio)) {
+      stopped = run.take(draft[kept], rows[kept]) === 'stop';
+      kept++;
+      if (stopped) break;
+    }
+    accepted += kept;
+    if (stopped) break;
+    if (kept < draft.length) session.rewind(session.ids.length - (draft.length - kept), rows[kept]);
+    logits = session.nextLogits!;
+  }
+  return { ...run.result(), drafted, accepted };
+}
+
+/** The generated tokens, their text and chain-rule log-probs, and the stop decision. */
+class Run {
+  readonly ids: number[] = [];
+  private readonly logprobs: number[] = [];
+  pending: string; // healed text not yet produced
+  private text = '';
+  private stopReason: StopReason = 'budget';
+  private keepTokens: number | undefined;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly tokenizer: TextTokenizer,
+    private readonly options: GenerateOptions,
+  ) {
+    this.pending = options.healed;
   }
 
-  const kept = keepTokens ?? tokensSpanning(tokenizer, ids, options.healed.length + text.length);
-  const steps = chainRule(logprobs.slice(0, kept));
-  const tokens = steps.map((step, i) => ({ id: ids[i], text: tokenizer.tokenText(ids[i]), prob: Math.exp(step.logprob), ...step }));
-  return { text, tokens, logprob: steps.at(-1)?.cumulativeLogprob ?? 0, stopReason };
+  /** Appends `id` (predicted by `logits`) unless it ends generation; 'stop' when the loop must end. */
+  take(id: number, logits: ArrayLike<number>): 'stop' | 'go' {
+    const { tokenizer, options } = this;
+    if (tokenizer.isSpecial(id) || tokenizer.eosIds.includes(id)) {
+      this.stopReason = 'eos';
+      return 'stop';
+    }
+    this.ids.push(id);
+    this.logprobs.push(tokenLogProb(logits, id));
+    this.pending = healingRemainder(tokenizer.tokenText(id), this.pending);
+    // Decode the whole run: a token can be half of a UTF-8 character.
+    this.text = tokenizer.decode(this.ids).slice(options.healed.length);
+    const logprob = this.logprobs.at(-1)!;
+    options.onToken?.({ id, text: tokenizer.tokenText(id), prob: Math.exp(logprob), logprob, cumulativeLogprob: this.logprobs.reduce((a, b) => a + b, 0) });
+    if (!this.pending) {
+      const stop = firstStop(options.stopRules, { ids: this.ids, text: this.text, elapsedMs: performance.now() - this.started });
+      if (stop) {
+        this.stopReason = stop.reason;
+        this.keepTokens = stop.keepTokens;
+        this.text = stop.keepTokens !== undefined ? tokenizer.decode(this.ids.slice(0, stop.keepTokens)).slice(options.healed.length) : stop.keepText;
+        return 'stop';
+      }
+    }
+    return this.ids.length >= options.maxTokens ? 'stop' : 'go';
+  }
+
+  result(): Omit<Generation, 'drafted' | 'accepted'> {
+    const kept = this.keepTokens ?? tokensSpanning(this.tokenizer, this.ids, this.options.healed.length + this.text.length);
+    const steps = chainRule(this.logprobs.slice(0, kept));
+    const tokens = steps.map((step, i) => ({ id: this.ids[i], text: this.tokenizer.tokenText(this.ids[i]), prob: Math.exp(step.logprob), ...step }));
+    return { text: this.text, tokens, logprob: steps.at(-1)?.cumulativeLogprob ?? 0, stopReason: this.stopReason };
+  }
 }
 
 /** How many leading tokens it takes to cover `chars` characters of their decoded text. */

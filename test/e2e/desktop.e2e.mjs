@@ -4,8 +4,8 @@
 //
 //   node test/e2e/desktop.e2e.mjs [--vsix FILE] [--name NAME] [--port N] [--verbose]
 //
-// The .vsix defaults to $NEXTTOKEN_E2E_VSIX, else the newest *.vsix in the repo root
-// (what `npm run package` writes).
+// The .vsix defaults to $NEXTTOKEN_E2E_VSIX, else the newest *.vsix in dist/ or the repo root
+// (`npm run package` writes dist/nexttoken.vsix).
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT, Reporter, SCENARIO, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios } from './workbench.mjs';
@@ -15,13 +15,13 @@ const args = parseArgs();
 const harness = args.name || 'desktop';
 const verbose = !!args.verbose || !!process.env.E2E_VERBOSE;
 
+/** The .vsix to install: explicit, else the newest *.vsix in dist/ or the repo root. */
 export function findVsix(explicit) {
   if (explicit) return resolve(explicit);
-  const vsix = readdirSync(ROOT)
-    .filter((n) => n.endsWith('.vsix'))
-    .map((n) => join(ROOT, n))
+  const vsix = [join(ROOT, 'dist'), ROOT]
+    .flatMap((d) => (existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.vsix')).map((n) => join(d, n)) : []))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (!vsix.length) throw new Error('no .vsix in the repo root; run `npm run package` (or pass --vsix FILE)');
+  if (!vsix.length) throw new Error('no .vsix in dist/ or the repo root; run `npm run package` (or pass --vsix FILE)');
   return vsix[0];
 }
 
@@ -48,6 +48,7 @@ async function main() {
     await runScenarios(rep, browser.page, {
       // code-server writes each LogOutputChannel to <user-data-dir>/logs/<session>/.../<name>.log
       activationLog: () => waitForLogFile(sandbox.dirs.userData, SCENARIO.channel, SCENARIO.activatedLog, 120000),
+      expectBackend: args['no-backend-check'] ? undefined : /^\w+$/, // any: reports which one the Node host uses
     });
     failed = rep.summary();
   } finally {

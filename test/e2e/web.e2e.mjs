@@ -7,7 +7,9 @@
 //   node test/e2e/web.e2e.mjs [--webgpu] [--extension-dir DIR] [--name NAME] [--port N]
 //
 // --webgpu launches Chromium with --enable-unsafe-webgpu (WebGPU on a software adapter);
-// without it, WebGPU is unavailable and the extension must use its WASM backend.
+// without it, WebGPU is unavailable and the extension must use its WASM backend. The WebGPU run
+// sets "nexttoken.backend": "webgpu" in the workspace settings (--backend auto|wasm|webgpu to change).
+// Both check the backend the extension logs ("[info] backend <name>"); --no-backend-check skips that.
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +37,10 @@ async function main() {
   const t0 = Date.now();
   const log = (m) => verbose && console.log(`  ${m}`);
   const { runServer } = require('@vscode/test-web/out/server/main.js');
-  const workspace = makeWorkspace(tempDir('web-workspace'));
+  // the WebGPU run pins the backend so it is WebGPU that runs (auto could time WASM as faster on a
+  // software adapter); --backend auto|wasm|webgpu overrides
+  const backend = args.backend || (webgpu ? 'webgpu' : undefined);
+  const workspace = makeWorkspace(tempDir('web-workspace'), backend ? { 'nexttoken.backend': backend } : {});
   const port = Number(args.port) || (await freePort());
   const host = 'e2e.localhost';
   const config = {
@@ -71,7 +76,10 @@ async function main() {
       if (has !== webgpu) throw new Error(`expected WebGPU ${webgpu ? 'available' : 'absent'}, got ${JSON.stringify(info)}`);
       return JSON.stringify(info);
     });
-    await runScenarios(rep, browser.page);
+    await runScenarios(rep, browser.page, {
+      // the fake extension used to prove the harness does not load a model
+      expectBackend: args['no-backend-check'] ? undefined : webgpu ? /^webgpu$/ : /^wasm$/,
+    });
     failed = rep.summary();
   } finally {
     await browser.close();

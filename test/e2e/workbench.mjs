@@ -22,9 +22,11 @@ export const SCENARIO = {
   ghostText: /\S/, // what the ghost text must match (the model's text; non-empty by default)
   explainCommand: 'NextToken: Explain Next Token',
   panelText: /\S{3,}/, // what the panel's webview must show after the explain command
+  panelError: /could not run|\berror\b/i, // ...and must not show
   toggleCommand: 'NextToken: Toggle Completions',
   typeAfterToggle: ' +',
   noGhostWaitMs: 4000,
+  backendLog: /\[info\] backend (\w+)/, // the log line naming the inference backend chosen
 };
 
 // Settings put into the workspace's .vscode/settings.json (both hosts) and, for code-server,
@@ -106,10 +108,10 @@ export function tempDir(prefix) {
 }
 
 /** A throwaway workspace folder with the sample file and the workspace settings. */
-export function makeWorkspace(dir) {
+export function makeWorkspace(dir, extraSettings = {}) {
   mkdirSync(join(dir, '.vscode'), { recursive: true });
   cpSync(FIXTURE, join(dir, SCENARIO.sampleFile));
-  writeFileSync(join(dir, '.vscode/settings.json'), JSON.stringify(WORKSPACE_SETTINGS, null, 2));
+  writeFileSync(join(dir, '.vscode/settings.json'), JSON.stringify({ ...WORKSPACE_SETTINGS, ...extraSettings }, null, 2));
   return dir;
 }
 
@@ -390,7 +392,7 @@ export class Reporter {
 }
 
 /** The NextToken scenarios, the same in every host. */
-export async function runScenarios(rep, page, { activationLog } = {}) {
+export async function runScenarios(rep, page, { activationLog, expectBackend } = {}) {
   const S = SCENARIO;
   const lines = readFileSync(FIXTURE, 'utf8').split('\n');
   const typeLine = lines.findIndex((l) => S.typeAtLine.test(l)) + 1;
@@ -446,10 +448,22 @@ export async function runScenarios(rep, page, { activationLog } = {}) {
     return `line ${typeLine}: ${JSON.stringify(after.split('\n')[typeLine - 1])}`;
   });
 
+  if (expectBackend) {
+    await rep.step(`backend is ${expectBackend.source}`, async () => {
+      const line = await waitForOutputLine(page, S.channel, S.backendLog, 60000);
+      const backend = line.match(S.backendLog)[1];
+      if (!expectBackend.test(backend)) throw new Error(`log says ${JSON.stringify(line)}`);
+      await closePanel(page);
+      await runCommand(page, 'View: Focus First Editor Group').catch(() => {});
+      return JSON.stringify(line);
+    });
+  }
+
   await rep.step('explain command shows the panel', async () => {
     await page.keyboard.press('Escape');
     await runCommand(page, S.explainCommand);
     const text = await waitForWebviewText(page, S.panelText, 45000);
+    if (S.panelError && S.panelError.test(text)) throw new Error(`the panel shows an error: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
     return JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 160));
   });
 

@@ -1,0 +1,42 @@
+// Prompt lookup: code repeats itself, so the tokens that followed the last occurrence of the
+// current n-gram are a good guess for what comes next. The guess (a draft) is checked by the
+// model in one forward pass; only tokens the model agrees with are kept.
+
+export interface LookupOptions {
+  /** Longest and shortest n-gram to match at the end of the sequence. */
+  maxMatch: number;
+  minMatch: number;
+  /** Most draft tokens to propose. */
+  maxDraft: number;
+  /** Only search this many most recent tokens. */
+  searchWindow: number;
+}
+
+export const DEFAULT_LOOKUP: LookupOptions = { maxMatch: 4, minMatch: 2, maxDraft: 8, searchWindow: 2048 };
+
+/** The tokens after the most recent earlier occurrence of the longest matching suffix n-gram. */
+export function promptLookupDraft(tokens: readonly number[], options: LookupOptions = DEFAULT_LOOKUP): number[] {
+  const end = tokens.length;
+  const from = Math.max(0, end - options.searchWindow);
+  for (let n = Math.min(options.maxMatch, end - 1); n >= options.minMatch; n--) {
+    // Most recent first: the closest repetition is the likeliest to continue the same way.
+    for (let start = end - n - 1; start >= from; start--) {
+      let match = true;
+      for (let j = 0; j < n && match; j++) match = tokens[start + j] === tokens[end - n + j];
+      if (!match) continue;
+      const draft = tokens.slice(start + n, Math.min(start + n + options.maxDraft, end));
+      if (draft.length > 0) return draft;
+    }
+  }
+  return [];
+}
+
+/**
+ * Whether the model accepts a draft token given the logits that predict it: the greedy choice
+ * always; with acceptRatio < 1, also a token at least that fraction as likely as the greedy one
+ * (a lenient check that prefers copying when the model finds the copy nearly as good).
+ */
+export function acceptsDraft(logits: ArrayLike<number>, token: number, best: number, acceptRatio: number): boolean {
+  if (token === best) return true;
+  return acceptRatio < 1 && logits[token] - logits[best] >= Math.log(acceptRatio);
+}
