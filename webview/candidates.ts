@@ -46,7 +46,8 @@ function candidateRow(c: CandidateView): HTMLElement {
   setVar(processed, '--p', String(c.processedProb));
   const row = h(
     'button',
-    { class: `cand${c.kept ? '' : ' cut'}`, 'aria-label': label, title: `${shown} — P ${formatProb(c.prob)} raw, ${formatProb(c.processedProb)} after sampling · log P ${formatLogprob(c.logprob)} · id ${c.id}` },
+    // data-* carry the exact numbers for tests and tools; the text shows them rounded.
+    { class: `cand${c.kept ? '' : ' cut'}`, 'data-token-id': c.id, 'data-prob': c.prob, 'data-processed-prob': c.processedProb, 'aria-label': label, title: `${shown} — P ${formatProb(c.prob)} raw, ${formatProb(c.processedProb)} after sampling · log P ${formatLogprob(c.logprob)} · id ${c.id}` },
     h('span', { class: 'cand-token' }, tokenChip(c)),
     h('span', { class: 'bar' }, raw, processed),
     h('span', { class: 'num' }, formatProb(c.prob)),

@@ -112,7 +112,7 @@ function tokenRow(t: TokenView, kind: '' | 'appended' | 'suggested'): HTMLElemen
  * `log P = −41.3 · perplexity 1.21 per token` and whether exp(log P) underflows in float64.
  */
 function totalLine(name: string, factors: TokenView[] | null, logprob: number, perplexity: number, count?: number): HTMLElement {
-  const line = h('div', { class: 'total-line' });
+  const line = h('div', { class: 'total-line', 'data-name': name, 'data-logprob': logprob });
   if (factors && factors.length > 0 && factors.length <= PRODUCT_FACTORS) {
     const product = factors.map((t) => formatProb(Math.exp(t.logprob!))).join(' × ');
     line.append(h('span', { class: 'formula' }, `${name} = ${product} = `), h('strong', {}, formatFromLog(logprob)));
