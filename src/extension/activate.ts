@@ -40,8 +40,9 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost)
   const setSetting = (key: string, value: unknown) => config.update(key, value, vscode.ConfigurationTarget.Global);
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'nexttoken.toggle': async () => {
-      await setSetting('enable', !settings.enable);
-      void vscode.window.setStatusBarMessage(`NextToken completions ${!settings.enable ? 'on' : 'off'}`, 3000);
+      const enable = !settings.enable;
+      await setSetting('enable', enable);
+      void vscode.window.setStatusBarMessage(`NextToken completions ${enable ? 'on' : 'off'}`, 3000);
     },
     'nexttoken.showLog': () => log.show(),
     'nexttoken.explain': () => panel.explainCursor(),

@@ -14,7 +14,7 @@ export function codeServerInstalled() {
 }
 
 /** Throwaway dirs + environment for one code-server instance. */
-export function codeServerSandbox(prefix = 'code-server') {
+export function codeServerSandbox(prefix = 'code-server', extraUserSettings = {}) {
   const base = tempDir(prefix);
   const dirs = {
     base,
@@ -28,7 +28,10 @@ export function codeServerSandbox(prefix = 'code-server') {
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...USER_SETTINGS, ...extraUserSettings }, null, 2));
+  // machine-scoped settings (e.g. nexttoken.modelFolder) belong to the remote machine's settings
+  mkdirSync(join(dirs.userData, 'Machine'), { recursive: true });
+  writeFileSync(join(dirs.userData, 'Machine/settings.json'), JSON.stringify(extraUserSettings, null, 2));
   const env = {
     ...process.env,
     PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`,

@@ -2,12 +2,13 @@
 // Desktop-like end-to-end harness: NextToken in code-server (VS Code with a Node extension host),
 // installed from the built .vsix, driven through Debian's Chromium by playwright-core.
 //
-//   node test/e2e/desktop.e2e.mjs [--vsix FILE] [--name NAME] [--port N] [--verbose]
+//   node test/e2e/desktop.e2e.mjs [--vsix FILE] [--user-settings JSON] [--name NAME] [--port N] [--keep] [--verbose]
 //
 // The .vsix defaults to $NEXTTOKEN_E2E_VSIX, else the newest *.vsix in dist/ or the repo root
 // (`npm run package` writes dist/nexttoken.vsix).
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ROOT, Reporter, SCENARIO, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios } from './workbench.mjs';
 import { codeServerInstalled, codeServerSandbox, installExtension, startCodeServer, waitForLogFile } from './code-server.mjs';
 
@@ -32,7 +33,9 @@ async function main() {
   const vsix = findVsix(args.vsix || process.env.NEXTTOKEN_E2E_VSIX);
   if (!existsSync(vsix)) throw new Error(`${vsix} does not exist`);
 
-  const sandbox = codeServerSandbox('desktop');
+  // extra user settings, e.g. E2E_USER_SETTINGS='{"nexttoken.modelFolder":"/path/to/model"}'
+  const extra = JSON.parse(args['user-settings'] || process.env.E2E_USER_SETTINGS || '{}');
+  const sandbox = codeServerSandbox('desktop', extra);
   const workspace = makeWorkspace(join(sandbox.dirs.base, 'workspace'));
   const installed = installExtension(sandbox, vsix);
   console.log(`${harness}: ${installed}`);
@@ -49,6 +52,9 @@ async function main() {
       // code-server writes each LogOutputChannel to <user-data-dir>/logs/<session>/.../<name>.log
       activationLog: () => waitForLogFile(sandbox.dirs.userData, SCENARIO.channel, SCENARIO.activatedLog, 120000),
       expectBackend: args['no-backend-check'] ? undefined : /^\w+$/, // any: reports which one the Node host uses
+      backendLabel: 'reported',
+      // The saved document, to check the panel against the CLI on exactly the same text.
+      readDocument: () => readFileSync(join(workspace, SCENARIO.sampleFile), 'utf8'),
     });
     failed = rep.summary();
   } finally {

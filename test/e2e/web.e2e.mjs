@@ -60,7 +60,8 @@ async function main() {
   console.log(`${harness}: VS Code web (${config.build.location.split('/').pop()}) at ${url}, extension ${extensionDir}`);
 
   const extraArgs = [`--host-resolver-rules=MAP *.localhost 127.0.0.1`];
-  if (webgpu) extraArgs.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader');
+  // with --disable-gpu and --headless, this alone gives a SwiftShader (software) WebGPU adapter
+  if (webgpu) extraArgs.push('--enable-unsafe-webgpu');
   const browser = await launchChromium({ extraArgs, log });
   const rep = new Reporter(harness, { page: browser.page });
   let failed = 1;
@@ -79,6 +80,7 @@ async function main() {
     await runScenarios(rep, browser.page, {
       // the fake extension used to prove the harness does not load a model
       expectBackend: args['no-backend-check'] ? undefined : webgpu ? /^webgpu$/ : /^wasm$/,
+      backendLabel: webgpu ? 'webgpu' : 'wasm',
     });
     failed = rep.summary();
   } finally {

@@ -2,6 +2,7 @@
 // driving a VS Code workbench (code-server or @vscode/test-web), and the NextToken scenarios.
 // Both harnesses (desktop.e2e.mjs, web.e2e.mjs) call runScenarios() with their own page.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,9 +23,12 @@ export const SCENARIO = {
   ghostText: /\S/, // what the ghost text must match (the model's text; non-empty by default)
   explainCommand: 'NextToken: Explain Next Token',
   panelText: /\S{3,}/, // what the panel's webview must show after the explain command
+  panelPending: /Loading the model/i, // while the panel shows this, keep waiting
+  panelSelector: '.cand[data-prob]', // the panel must contain this (candidate rows with exact probabilities)
   panelError: /could not run|\berror\b/i, // ...and must not show
   toggleCommand: 'NextToken: Toggle Completions',
   typeAfterToggle: ' +',
+  toggleOffLog: /completions off/, // logged once the toggle took effect (null: don't check)
   noGhostWaitMs: 4000,
   backendLog: /\[info\] backend (\w+)/, // the log line naming the inference backend chosen
 };
@@ -323,20 +327,31 @@ export async function closePanel(page) {
 }
 
 /** Text of the body of the first webview that contains `re` (iframe.webview → iframe#active-frame). */
-export async function waitForWebviewText(page, re, timeoutMs = 30000) {
+/** The inner document of the i-th webview: iframe.webview → iframe#active-frame. */
+export function webviewBody(page, i = 0) {
+  return page.frameLocator('iframe.webview').nth(i).frameLocator('iframe#active-frame').locator('body');
+}
+
+/**
+ * Waits for a webview whose text matches `re` (and not `pending`) and, when given, that contains
+ * an element matching `selector`; returns its text.
+ */
+export async function waitForWebviewText(page, re, timeoutMs = 30000, pending = null, selector = null) {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     const n = await page.locator('iframe.webview').count();
     for (let i = 0; i < n; i++) {
-      const body = page.frameLocator('iframe.webview').nth(i).frameLocator('iframe#active-frame').locator('body');
+      const body = webviewBody(page, i);
       const text = norm(await body.innerText({ timeout: 1000 }).catch(() => ''));
       if (text) last = text;
-      if (text && re.test(text)) return text;
+      if (!text || !re.test(text) || (pending && pending.test(text))) continue;
+      if (selector && !(await body.locator(selector).count().catch(() => 0))) continue;
+      return text;
     }
     await sleep(500);
   }
-  throw new Error(`no webview showed ${re}; last webview text: ${JSON.stringify(last.slice(0, 300))}`);
+  throw new Error(`no webview showed ${re}${selector ? ` with ${selector}` : ''}; last webview text: ${JSON.stringify(last.slice(0, 300))}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,8 +406,24 @@ export class Reporter {
   }
 }
 
+/** The body of the webview that shows NextToken's candidate rows. */
+async function panelBody(page) {
+  const n = await page.locator('iframe.webview').count();
+  for (let i = 0; i < n; i++) {
+    const body = webviewBody(page, i);
+    if (await body.locator('.cand[data-prob]').count().catch(() => 0)) return body;
+  }
+  throw new Error('no webview with candidate rows');
+}
+
+/** Runs the product's CLI on the same bundled model the extension uses; parses its JSON. */
+function cli(args) {
+  const out = execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args, '--model', join(ROOT, 'models/nexttoken-small')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return JSON.parse(out);
+}
+
 /** The NextToken scenarios, the same in every host. */
-export async function runScenarios(rep, page, { activationLog, expectBackend } = {}) {
+export async function runScenarios(rep, page, { activationLog, expectBackend, backendLabel, readDocument } = {}) {
   const S = SCENARIO;
   const lines = readFileSync(FIXTURE, 'utf8').split('\n');
   const typeLine = lines.findIndex((l) => S.typeAtLine.test(l)) + 1;
@@ -449,7 +480,7 @@ export async function runScenarios(rep, page, { activationLog, expectBackend } =
   });
 
   if (expectBackend) {
-    await rep.step(`backend is ${expectBackend.source}`, async () => {
+    await rep.step(`model backend is ${backendLabel ?? expectBackend.source}`, async () => {
       const line = await waitForOutputLine(page, S.channel, S.backendLog, 60000);
       const backend = line.match(S.backendLog)[1];
       if (!expectBackend.test(backend)) throw new Error(`log says ${JSON.stringify(line)}`);
@@ -461,15 +492,57 @@ export async function runScenarios(rep, page, { activationLog, expectBackend } =
 
   await rep.step('explain command shows the panel', async () => {
     await page.keyboard.press('Escape');
+    if (readDocument) {
+      // At the end of the saved file the panel's context is exactly the file: comparable with the CLI.
+      await activeEditor(page).locator('.view-lines').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Control+S');
+      await sleep(800);
+    }
     await runCommand(page, S.explainCommand);
-    const text = await waitForWebviewText(page, S.panelText, 45000);
+    const text = await waitForWebviewText(page, S.panelText, 90000, S.panelPending, S.panelSelector);
     if (S.panelError && S.panelError.test(text)) throw new Error(`the panel shows an error: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
     return JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 160));
   });
 
+  if (readDocument) {
+    await rep.step('panel bars and chain-rule total match the CLI (explain --json, score --json)', async () => {
+      const body = await panelBody(page);
+      const shown = await body.locator('.cand[data-prob]').evaluateAll((rows) => rows.map((r) => ({ id: Number(r.dataset.tokenId), prob: Number(r.dataset.prob) })));
+      const total = Number(await body.locator('.total-line[data-name="P(text)"]').first().getAttribute('data-logprob'));
+      const doc = readDocument();
+      const explain = cli(['explain', '--prefix', doc, '--json', '--top', String(shown.length)]);
+      const score = cli(['score', '--text', doc, '--json']);
+      shown.slice(0, 10).forEach((c, i) => {
+        const want = explain.candidates[i];
+        if (c.id !== want.id || Math.abs(c.prob - want.prob) > 1e-4) throw new Error(`candidate ${i}: panel ${JSON.stringify(c)} vs CLI ${JSON.stringify({ id: want.id, prob: want.prob })}`);
+      });
+      if (!(Math.abs(total - score.logprob) < 1e-3 * Math.max(1, Math.abs(score.logprob)))) throw new Error(`chain-rule total ${total} vs score ${score.logprob}`);
+      return `${shown.length} bars match explain --json (top ${JSON.stringify(explain.candidates[0].text)} p=${explain.candidates[0].prob.toFixed(4)}); log P(text) ${total.toFixed(3)} = score ${score.logprob.toFixed(3)}`;
+    });
+
+    await rep.step('clicking a candidate appends it and updates the distribution', async () => {
+      const body = await panelBody(page);
+      const before = await body.locator('.cand[data-prob]').evaluateAll((rows) => rows.map((r) => r.dataset.tokenId + ':' + r.dataset.prob).join());
+      await body.locator('.cand[data-prob]').nth(1).click();
+      const deadline = Date.now() + 30000;
+      while (Date.now() < deadline) {
+        const after = await body.locator('.cand[data-prob]').evaluateAll((rows) => rows.map((r) => r.dataset.tokenId + ':' + r.dataset.prob).join()).catch(() => before);
+        const text = norm(await body.innerText().catch(() => ''));
+        if (after && after !== before && /Insert 1 token/i.test(text)) return 'the second candidate was appended; the distribution changed';
+        await sleep(300);
+      }
+      throw new Error('the distribution did not change after clicking a candidate');
+    });
+  }
+
   await rep.step('toggle off: no ghost text', async () => {
     await runCommand(page, S.toggleCommand);
     await sleep(500);
+    if (S.toggleOffLog) {
+      await waitForOutputLine(page, S.channel, S.toggleOffLog, 20000);
+      await closePanel(page);
+    }
     await activeEditor(page).locator('.view-lines').click();
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Escape');
