@@ -50,9 +50,16 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
     throw new ModelError('tokenizer', `the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary has ${shape.vocabSize}: they do not belong together`);
   }
 
-  const present = new Set(await files.list('onnx').catch(() => [] as string[]));
+  // Probe each candidate by its size: a web host serving the extension over HTTP cannot list
+  // folders, and may answer a missing file with an empty one (so 0 bytes counts as absent).
   const order = variant === 'auto' ? (autoOrder ?? (Object.keys(ONNX_VARIANTS) as (keyof typeof ONNX_VARIANTS)[])) : [variant];
-  const chosen = order.find((v) => present.has(ONNX_VARIANTS[v]));
+  let chosen: keyof typeof ONNX_VARIANTS | undefined;
+  for (const v of order) {
+    if (((await files.size(`onnx/${ONNX_VARIANTS[v]}`)) ?? 0) > 0) {
+      chosen = v;
+      break;
+    }
+  }
   if (!chosen) {
     const wanted = order.map((v) => `onnx/${ONNX_VARIANTS[v]}`).join(' or ');
     throw new ModelError('missing-file', `${files.location} has no ${wanted}`);

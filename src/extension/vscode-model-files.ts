@@ -7,16 +7,33 @@ import type { ModelFiles } from '../engine/model-files.js';
 export function vscodeModelFiles(folder: vscode.Uri): ModelFiles {
   const at = (rel: string) => (rel ? vscode.Uri.joinPath(folder, ...rel.split('/')) : folder);
   const fs = vscode.workspace.fs;
+  // Where stat is not available (extension resources served over HTTP in web hosts), the size
+  // comes from reading the file; the bytes are kept for the read that follows.
+  let lastRead: { rel: string; bytes: Uint8Array } | undefined;
+  const read = async (rel: string) => {
+    if (lastRead?.rel === rel) return lastRead.bytes;
+    return fs.readFile(at(rel));
+  };
   return {
     location: folder.scheme === 'file' ? folder.fsPath : folder.toString(true),
-    readText: async (rel) => new TextDecoder().decode(await fs.readFile(at(rel))),
-    readBytes: async (rel) => fs.readFile(at(rel)),
+    readText: async (rel) => new TextDecoder().decode(await read(rel)),
+    readBytes: async (rel) => {
+      const bytes = await read(rel);
+      lastRead = undefined;
+      return bytes;
+    },
     list: async (rel) => (await fs.readDirectory(at(rel))).map(([name]) => name).sort(),
     size: async (rel) => {
       try {
         return (await fs.stat(at(rel))).size;
       } catch {
-        return undefined;
+        try {
+          const bytes = await fs.readFile(at(rel));
+          lastRead = { rel, bytes };
+          return bytes.length;
+        } catch {
+          return undefined;
+        }
       }
     },
   };
