@@ -7,8 +7,8 @@ import type { ModelFiles } from '../engine/model-files.js';
 export function vscodeModelFiles(folder: vscode.Uri): ModelFiles {
   const at = (rel: string) => (rel ? vscode.Uri.joinPath(folder, ...rel.split('/')) : folder);
   const fs = vscode.workspace.fs;
-  // Where stat is not available (extension resources served over HTTP in web hosts), the size
-  // comes from reading the file; the bytes are kept for the read that follows.
+  // Where stat cannot tell (extension resources served over HTTP in web hosts), the size comes
+  // from reading the file; the bytes are kept for the read that follows.
   let lastRead: { rel: string; bytes: Uint8Array } | undefined;
   const read = async (rel: string) => {
     if (lastRead?.rel === rel) return lastRead.bytes;
@@ -24,16 +24,15 @@ export function vscodeModelFiles(folder: vscode.Uri): ModelFiles {
     },
     list: async (rel) => (await fs.readDirectory(at(rel))).map(([name]) => name).sort(),
     size: async (rel) => {
+      // Over HTTP (web hosts) stat answers size 0 whether or not the file exists: read it instead.
+      const stat = await Promise.resolve(fs.stat(at(rel))).catch(() => undefined);
+      if (stat && stat.size > 0) return stat.size;
       try {
-        return (await fs.stat(at(rel))).size;
+        const bytes = await fs.readFile(at(rel));
+        lastRead = { rel, bytes };
+        return bytes.length;
       } catch {
-        try {
-          const bytes = await fs.readFile(at(rel));
-          lastRead = { rel, bytes };
-          return bytes.length;
-        } catch {
-          return undefined;
-        }
+        return undefined;
       }
     },
   };
