@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import type { CompletionResult, Engine, Explanation, ScoreResult, StopMode } from './engine/engine.js';
+import { DEFAULT_LOOKUP, type CompletionResult, type Engine, type Explanation, type ScoreResult, type StopMode } from './engine/engine.js';
 import type { OnnxVariant } from './engine/load-model.js';
 import { bundledModelFolder, loadNodeEngine } from './engine/node-runtime.js';
 import { formatExplanation, formatScore } from './cli-format.js';
@@ -26,7 +26,7 @@ options
   --temperature T --top-k K --top-p P --seed S    sampling (temperature 0 = greedy)
   --top N             (explain) candidates to list, default 10
   --no-lookup         (complete) no prompt-lookup drafting
-  --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1)
+  --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1e-4; 1 = plain greedy)
   --json              one JSON object on stdout
   --jsonl             (complete, score) one JSON request per stdin line, one JSON result per line
 `;
@@ -97,7 +97,7 @@ function complete(engine: Engine, line: CompleteLine) {
     stop: line.stop,
     sampling: { temperature: line.temperature ?? 0, topK: line.topK ?? 40, topP: line.topP ?? 0.95 },
     seed: line.seed,
-    lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? 1 },
+    lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio },
   });
 }
 
@@ -171,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
         topP: num(flags, 'top-p', 0.95),
         seed: flags.seed === undefined ? undefined : num(flags, 'seed', 0),
         lookup: flags['no-lookup'] ? false : undefined,
-        acceptRatio: num(flags, 'accept-ratio', 1),
+        acceptRatio: num(flags, 'accept-ratio', DEFAULT_LOOKUP.acceptRatio),
       });
       process.stdout.write(flags.json ? JSON.stringify(completionJson(result), null, 2) + '\n' : result.text + '\n');
       return 0;

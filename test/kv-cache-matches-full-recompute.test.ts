@@ -77,3 +77,24 @@ for (const name of FIXTURES) {
     await engine.dispose();
   });
 }
+
+import { lineLookup } from '../src/core/prompt-lookup.js';
+
+test('line lookup finds the rest of the latest earlier line that starts like the current one', () => {
+  assert.equal(lineLookup('a.push(1);\n\tthis.items.push(x);\n\tthis.items.'), 'push(x);');
+  assert.equal(lineLookup('this.a = 1;\nthis.b = 2;\nthis.'), 'b = 2;', 'the most recent match');
+  assert.equal(lineLookup('foo();\nbar'), undefined);
+  assert.equal(lineLookup('x\n   '), undefined, 'nothing typed on the line yet');
+});
+
+test('copy-first lookup: with a lenient ratio the rest of a matching earlier line is proposed and kept', async () => {
+  const engine = await loadFixtureEngine('tiny-llama');
+  const prefix = 'function f() {\n\tthis.items.push(value);\n}\nfunction g() {\n\tthis.items.';
+  const copied = await engine.complete({ prefix, maxTokens: 24, stop: 'line', lookup: { acceptRatio: 1e-30 } });
+  assert.equal(copied.text, 'push(value);');
+  assert.ok(copied.accepted > 0);
+  // The reported log-probs are still the model's own for the tokens it kept.
+  const exact = await engine.scoreIds([...engine.promptIds(prefix).slice(0, -1), ...copied.tokens.map((t) => t.id)], engine.promptIds(prefix).length - 1);
+  exact.forEach((lp, i) => assert.ok(Math.abs(lp - copied.tokens[i].logprob) < 1e-4));
+  await engine.dispose();
+});

@@ -27,7 +27,7 @@ for (const name of FIXTURES) {
       const prefix = whole.slice(0, cut);
       const ids = engine.encode(prefix);
       const held = engine.tokenizer.tokenText(ids.at(-1)!);
-      const healed = await engine.complete({ prefix, maxTokens: 6, stop: 'none' });
+      const healed = await engine.complete({ prefix, maxTokens: 6, stop: 'none', lookup: false });
       assert.equal(healed.healed, held);
       // Oracle: the model's logits after the prompt without its last token, restricted to tokens that fit.
       const base = engine.promptIds(prefix).slice(0, -1);
@@ -37,7 +37,7 @@ for (const name of FIXTURES) {
       assert.ok(engine.tokenizer.decode(healed.tokens.map((t) => t.id)).startsWith(held) || held.startsWith(healed.tokens[0].text));
       if (expected === ids.at(-1)) {
         // It re-spelled the original token: from there it continues exactly as the unsplit prompt does.
-        const unsplit = await engine.complete({ prefix, maxTokens: 5, stop: 'none', heal: false });
+        const unsplit = await engine.complete({ prefix, maxTokens: 5, stop: 'none', heal: false, lookup: false });
         assert.equal(healed.text, unsplit.text);
         rebuilt++;
       }

@@ -40,3 +40,21 @@ export function acceptsDraft(logits: ArrayLike<number>, token: number, best: num
   if (token === best) return true;
   return acceptRatio < 1 && logits[token] - logits[best] >= Math.log(acceptRatio);
 }
+
+/**
+ * Line lookup: when the text typed on the current line (less its indentation) starts an earlier
+ * line, the rest of the most recent such line — what a programmer copying a pattern would type.
+ */
+export function lineLookup(prefix: string, minTyped = 1): string | undefined {
+  const lineStart = prefix.lastIndexOf('\n') + 1;
+  const typed = prefix.slice(lineStart).trimStart();
+  if (typed.length < minTyped) return undefined;
+  let end = lineStart - 1; // the newline before the current line
+  while (end > 0) {
+    const start = prefix.lastIndexOf('\n', end - 1) + 1;
+    const line = prefix.slice(start, end).replace(/\r$/, '').trimStart();
+    if (line.length > typed.length && line.startsWith(typed)) return line.slice(typed.length);
+    end = start - 1;
+  }
+  return undefined;
+}

@@ -46,7 +46,7 @@ export interface GenerateOptions {
    * greedy decoding; below 1 a draft token is also kept when it is at least that fraction as
    * likely as the greedy token. Off when undefined.
    */
-  lookup?: { acceptRatio: number };
+  lookup?: { acceptRatio: number; /** Tokens to propose first (e.g. the rest of an earlier line). */ draft?: number[] };
   /** Called with each new token (for streaming to the panel). */
   onToken?: (token: GeneratedToken) => void;
 }
@@ -59,16 +59,28 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
   let drafted = 0;
   let accepted = 0;
 
+  let queued = lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
+  drafted += queued.length;
+
   while (true) {
     if (options.signal?.aborted) throw abortError();
     // 1. predict → 2. process (healing constraint, temperature, top-k, top-p) → 3. pick
     const allowed = run.pending ? constrainToHealing(logits, tokenizer.tokenTexts(), run.pending) : logits;
     const dist = processLogits(allowed, options.sampling);
-    const id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
+    let id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
+    if (queued.length && acceptsDraft(allowed, queued[0], id, lookup!.acceptRatio)) {
+      id = queued.shift()!; // the draft's next token passes: take it instead
+      accepted++;
+    } else queued = [];
     if (run.take(id, logits) === 'stop') break;
 
-    // 4. append it — with a draft from earlier in the context riding along in the same pass
-    const draft = lookup && !run.pending ? promptLookupDraft([...session.ids, id], { ...DEFAULT_LOOKUP, maxDraft: Math.min(DEFAULT_LOOKUP.maxDraft, options.maxTokens - run.ids.length) }) : [];
+    // 4. append it — with draft tokens riding along in the same pass: what is left of the queued
+    //    draft, or a new one from the last occurrence of the current n-gram earlier in the context
+    if (lookup && !run.pending && queued.length === 0) {
+      queued = promptLookupDraft([...session.ids, id], { ...DEFAULT_LOOKUP, maxDraft: DEFAULT_LOOKUP.maxDraft });
+      drafted += queued.length;
+    }
+    const draft = queued.slice(0, Math.max(0, options.maxTokens - run.ids.length));
     const rows: Float32Array[] = []; // rows[i]: the logits that predict draft[i]
     const firstDraftPosition = session.ids.length + 1;
     if (options.signal?.aborted) throw abortError();
@@ -76,7 +88,6 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
       signal: options.signal,
       onPrediction: draft.length ? (pos, row) => pos >= firstDraftPosition && rows.push(row.slice()) : undefined,
     });
-    drafted += draft.length;
     // 5. keep the draft tokens the model agrees with; stop rules see each one
     let kept = 0;
     let stopped = false;
@@ -87,6 +98,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     }
     accepted += kept;
     if (stopped) break;
+    queued = [];
     if (kept < draft.length) session.rewind(session.ids.length - (draft.length - kept), rows[kept]);
     logits = session.nextLogits!;
   }
