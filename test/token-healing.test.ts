@@ -26,16 +26,19 @@ for (const name of FIXTURES) {
     for (let cut = whole.length - 5; cut <= whole.length; cut++) {
       const prefix = whole.slice(0, cut);
       const ids = engine.encode(prefix);
-      const held = engine.tokenizer.tokenText(ids.at(-1)!);
       const healed = await engine.complete({ prefix, maxTokens: 6, stop: 'none', lookup: false });
-      assert.equal(healed.healed, held);
-      // Oracle: the model's logits after the prompt without its last token, restricted to tokens that fit.
-      const base = engine.promptIds(prefix).slice(0, -1);
+      const held = healed.healed;
+      // The held-back tokens are the last ones of the prompt and spell the healed text.
+      let count = 1;
+      while (engine.tokenizer.decode(ids.slice(ids.length - count)) !== held) assert.ok(++count <= 4, `healed ${JSON.stringify(held)} is a token suffix`);
+      assert.ok(held.length > 0 && prefix.endsWith(held));
+      // Oracle: the model's logits after the prompt without those tokens, restricted to tokens that fit.
+      const base = engine.promptIds(prefix).slice(0, -count);
       const row = await engine.nextLogitsFor(base);
       const expected = argmax(constrainToHealing(row, engine.tokenizer.tokenTexts(), held));
       assert.equal(healed.tokens[0].id, expected, `first token after healing ${JSON.stringify(held)}`);
       assert.ok(engine.tokenizer.decode(healed.tokens.map((t) => t.id)).startsWith(held) || held.startsWith(healed.tokens[0].text));
-      if (expected === ids.at(-1)) {
+      if (count === 1 && expected === ids.at(-1)) {
         // It re-spelled the original token: from there it continues exactly as the unsplit prompt does.
         const unsplit = await engine.complete({ prefix, maxTokens: 5, stop: 'none', heal: false, lookup: false });
         assert.equal(healed.text, unsplit.text);

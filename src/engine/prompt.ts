@@ -3,8 +3,8 @@
 //   plain:  [bos] prefix
 //   FIM:    [bos] <PRE> prefix <SUF> suffix <MID>        (the model then writes the middle)
 //
-// With token healing the last prefix token is held back and its text becomes a constraint on
-// the first generated token(s). A context longer than the budget is cut at the front of the
+// With token healing the tokens of the word at the cursor (at least the last token) are held
+// back and their text becomes a constraint on the first generated token(s). A context longer than the budget is cut at the front of the
 // prefix (and the far end of the suffix), in steps of CUT_STEP tokens, so that the start of the
 // context stays put while the user types and the KV cache keeps matching.
 
@@ -31,13 +31,37 @@ export interface Prompt {
   cutTokens: number;
 }
 
+/** Longest word-ish tail to heal, in characters, and the most tokens to hold back for it. */
+const MAX_HEALED_CHARS = 24;
+const MAX_HEALED_TOKENS = 4;
+
+/**
+ * How many tokens to hold back: those that spell the identifier being typed (`ret` + `u` for
+ * `retu`, so that `return` can be one token again), or just the last token when the prefix ends
+ * in punctuation or space. Never a special token.
+ */
+function heldBack(tokenizer: TextTokenizer, ids: readonly number[], prefix: string): number {
+  const word = /[\p{L}\p{N}_$]+$/u.exec(prefix)?.[0] ?? '';
+  let held = 0;
+  let chars = 0;
+  while (held < Math.min(ids.length, MAX_HEALED_TOKENS)) {
+    const id = ids[ids.length - 1 - held];
+    if (tokenizer.isSpecial(id)) break;
+    const text = tokenizer.tokenText(id);
+    if (held > 0 && (chars >= word.length || chars + text.length > MAX_HEALED_CHARS)) break;
+    held++;
+    chars += text.length;
+  }
+  return held;
+}
+
 export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: string | undefined, options: PromptOptions): Prompt {
   let prefixIds = tokenizer.encode(prefix);
   let healed = '';
-  const last = prefixIds.at(-1);
-  if (options.heal && last !== undefined && !tokenizer.isSpecial(last)) {
-    healed = tokenizer.tokenText(last);
-    prefixIds = prefixIds.slice(0, -1);
+  if (options.heal) {
+    const held = heldBack(tokenizer, prefixIds, prefix);
+    healed = tokenizer.decode(prefixIds.slice(prefixIds.length - held));
+    prefixIds = prefixIds.slice(0, prefixIds.length - held);
   }
   const fim = tokenizer.fim !== undefined && suffix !== undefined && suffix.length > 0;
   const suffixIds = fim ? tokenizer.encode(suffix).slice(0, options.maxSuffixTokens ?? 64) : [];
