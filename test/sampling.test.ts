@@ -75,3 +75,14 @@ test('seeded generation through the model is reproducible', async () => {
   assert.deepEqual(await run(42), await run(42));
   assert.notDeepEqual(await run(42), await run(43));
 });
+
+test('completions never contain special tokens other than the end token (a FIM model may predict <fim_suffix>)', async () => {
+  const { loadFixtureEngine } = await import('./helpers.js');
+  const engine = await loadFixtureEngine('tiny-llama');
+  const fim = new Set([449, 450, 451, 452]); // tiny-llama's <fim_prefix>, <fim_middle>, <fim_suffix>, <fim_pad>
+  for (const prefix of ['return ', 'const x = ', '\t}\n', 'a', '<fim_suffix>']) {
+    const result = await engine.complete({ prefix, maxTokens: 24, stop: 'none', lookup: false });
+    assert.ok(result.tokens.every((t) => !fim.has(t.id)), JSON.stringify(result.tokens.map((t) => t.id)));
+  }
+  await engine.dispose();
+});

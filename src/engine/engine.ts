@@ -199,6 +199,7 @@ export class Engine {
         rng: sampling.temperature > 0 ? seededRng(request.seed ?? Date.now()) : undefined,
         stopRules: stopRules(request.stop ?? 'line', request.timeBudgetMs),
         healed: prompt.healed,
+        suppress: this.suppressed,
         signal: request.signal,
         lookup: request.lookup === false ? undefined : { acceptRatio: (request.lookup ?? DEFAULT_LOOKUP).acceptRatio, draft: this.lineDraft(request.prefix, prompt.healed) },
       });
@@ -360,6 +361,11 @@ export class Engine {
   private lineDraft(prefix: string, healed: string): number[] | undefined {
     const rest = lineLookup(prefix);
     return rest === undefined ? undefined : this.tokenizer.encode(healed + rest + '\n');
+  }
+
+  /** Special tokens other than the end token: a FIM-trained model may predict <fim_suffix> where a prefix often ended in training, but it is never code. */
+  private get suppressed(): number[] {
+    return [...this.tokenizer.specialIds].filter((id) => !this.tokenizer.eosIds.includes(id) && !this.shape.eosTokenIds.includes(id));
   }
 
   private prompt(request: ContextRequest, reserve: number, heal: boolean): Prompt {

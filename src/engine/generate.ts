@@ -40,6 +40,8 @@ export interface GenerateOptions {
   stopRules: StopRule[];
   /** Text that the first token(s) must start with (token healing). */
   healed: string;
+  /** Tokens never to generate (special tokens other than the end token: <fim_suffix>…). */
+  suppress?: readonly number[];
   signal?: AbortSignal;
   /**
    * Prompt-lookup drafting (greedy only). acceptRatio 1 keeps the output identical to plain
@@ -55,7 +57,7 @@ export interface GenerateOptions {
 export async function generate(session: DecoderSession, tokenizer: TextTokenizer, options: GenerateOptions): Promise<Generation> {
   const run = new Run(tokenizer, options);
   const lookup = options.sampling.temperature <= 0 ? options.lookup : undefined;
-  let logits = session.nextLogits!; // (vocab)
+  let logits = suppressed(session.nextLogits!, options.suppress); // (vocab)
   let drafted = 0;
   let accepted = 0;
 
@@ -100,9 +102,17 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     if (stopped) break;
     queued = [];
     if (kept < draft.length) session.rewind(session.ids.length - (draft.length - kept), rows[kept]);
-    logits = session.nextLogits!;
+    logits = suppressed(session.nextLogits!, options.suppress);
   }
   return { ...run.result(), drafted, accepted };
+}
+
+/** (vocab) logits with the suppressed tokens at −∞; the same array when there are none. */
+function suppressed(logits: Float32Array, ids: readonly number[] | undefined): Float32Array {
+  if (!ids?.length) return logits;
+  const out = logits.slice();
+  for (const id of ids) if (id < out.length) out[id] = -Infinity;
+  return out;
 }
 
 /** The generated tokens, their text and chain-rule log-probs, and the stop decision. */
