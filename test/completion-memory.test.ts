@@ -77,3 +77,16 @@ test('a newer keystroke cancels the older request during its debounce', async ()
   assert.equal((await newer)?.text, '9x');
   assert.equal(engine.calls.length, 1);
 });
+
+test('the text after the cursor is sent mid-line, and at the end of a line only when asked to', async () => {
+  const engine = fakeEngine(() => 'x');
+  const at = async (fillInTheMiddle: 'always' | 'midline' | 'never', text: string, cursor: number) => {
+    const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, fillInTheMiddle });
+    await pipeline.provide({ text, cursor, startsDocument: true, immediate: true });
+    return engine.calls.at(-1)!.suffix;
+  };
+  assert.equal(await at('midline', 'f(a, b);\nnext();', 4), ' b);\nnext();');
+  assert.equal(await at('midline', 'const a = \nnext();', 10), undefined);
+  assert.equal(await at('always', 'const a = \nnext();', 10), '\nnext();');
+  assert.equal(await at('never', 'f(a, b);', 4), undefined);
+});

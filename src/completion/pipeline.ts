@@ -22,6 +22,12 @@ export interface PipelineSettings {
   multiline: boolean;
   /** The loop stops after this long and shows what it has. */
   timeBudgetMs: number;
+  /**
+   * When to send the text after the cursor (for models with FIM tokens): 'always', 'midline'
+   * (only when the cursor's line continues after it), or 'never'. The bundled model completes a
+   * line better from the prefix alone at the end of a line (models/README.md), hence 'midline'.
+   */
+  fillInTheMiddle: 'always' | 'midline' | 'never';
 }
 
 export const DEFAULT_PIPELINE: PipelineSettings = {
@@ -32,6 +38,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   debounceMs: 40,
   multiline: true,
   timeBudgetMs: 1500,
+  fillInTheMiddle: 'midline',
 };
 
 export interface KeystrokeRequest {
@@ -120,9 +127,11 @@ export class CompletionPipeline {
   }
 
   private completionRequest(ctx: CursorContext, mode: 'line' | 'block', signal: AbortSignal): CompletionRequest {
+    const fim = this.settings.fillInTheMiddle;
+    const useSuffix = fim === 'always' || (fim === 'midline' && ctx.lineSuffix.trim() !== '');
     return {
       prefix: ctx.prefix,
-      suffix: ctx.suffix,
+      suffix: useSuffix ? ctx.suffix : undefined,
       maxTokens: mode === 'block' ? this.settings.maxBlockTokens : this.settings.maxTokens,
       stop: mode,
       sampling: { temperature: this.settings.temperature },

@@ -41,6 +41,7 @@ export function readSettings(): Settings {
       debounceMs: Math.round(number(c.get('debounceMs'), DEFAULT_PIPELINE.debounceMs, 0, 2000)),
       minConfidence: number(c.get('minConfidence'), 0, 0, 1),
       multiline: c.get<boolean>('multiline') !== false,
+      fillInTheMiddle: oneOf(c.get('fillInTheMiddle'), ['always', 'midline', 'never'] as const, DEFAULT_PIPELINE.fillInTheMiddle),
     },
   };
 }
