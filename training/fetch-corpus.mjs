@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// Fetch the training corpus for the bundled NextToken model from the npm registry.
+//
+//   node training/fetch-corpus.mjs [--pinned]  # -> training/data/{train,val,eval}.jsonl + training/corpus-manifest.json
+//   (--pinned fetches the exact versions listed in the committed corpus-manifest.json)
+//
+// Each package is fetched with `npm pack`, its licence is read from its own package.json
+// (only MIT, Apache-2.0, BSD-*, ISC, 0BSD are kept), and readable TypeScript/JavaScript is
+// extracted: no minified or bundled files, no files > 300 KB, no files with very long lines,
+// no compiled .js/.d.ts when the package ships its TypeScript sources. Files are deduplicated
+// by content hash (whitespace-normalised) across the whole corpus. Validation and evaluation
+// are held out by package (see HOLDOUT below), never by file.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dataDir = path.join(here, 'data');
+const packDir = path.join(dataDir, 'packs');
+fs.mkdirSync(packDir, { recursive: true });
+
+// Training packages: TypeScript close to what users of an editor write (libraries that ship
+// src/**/*.ts first), then readable JS/.d.ts of common web and Node libraries.
+const TRAIN = [
+  'rxjs@7', '@tanstack/query-core@5', '@tanstack/react-query@5', '@trpc/server@11', '@trpc/client@11',
+  'immer@10', 'mobx@6', 'zod@3', 'effect@3', 'kysely@0', 'valibot@1',
+  'vscode-jsonrpc@8', 'vscode-languageserver-protocol@3', 'vscode-languageclient@9', 'vscode-languageserver@9',
+  'vscode-languageserver-types@3', 'vscode-uri@3', '@types/vscode@1', '@types/node@22', 'typescript@5',
+  'preact@10', '@vue/runtime-core@3', '@vue/reactivity@3', '@vue/shared@3', '@vue/compiler-core@3', '@vue/runtime-dom@3',
+  'lit@3', 'lit-html@3', 'lit-element@4', '@lit/reactive-element@2', 'hono@4', 'date-fns@4', 'lodash-es@4',
+  'prosemirror-model@1', 'prosemirror-transform@1', 'prosemirror-commands@1',
+  '@tanstack/router-core@1', '@tanstack/virtual-core@3', '@reduxjs/toolkit@2', 'redux@5', 'zustand@5', 'jotai@2', 'valtio@2',
+  'xstate@5', 'neverthrow@8', 'fp-ts@2', 'io-ts@2', 'ts-pattern@5', 'remeda@2', 'type-fest@4',
+  'vscode-json-languageservice@5', 'vscode-css-languageservice@6', 'vscode-html-languageservice@5',
+  'svelte@5', 'solid-js@1', 'express@4', 'koa@2', 'commander@12', 'yargs@17', 'axios@1', 'ky@1', 'undici@6', 'ws@8',
+  'fastify@5', 'pino@9', 'graphql@16', 'drizzle-orm@0', 'chokidar@4', 'eslint@9', 'prettier@3', 'esbuild@0',
+  '@angular/core@19', '@angular/common@19', 'mongoose@8', 'socket.io@4', 'vite@6', 'vitest@3', 'jsonc-parser@3',
+  '@codemirror/state@6', '@codemirror/view@6', '@codemirror/language@6', '@codemirror/autocomplete@6',
+  'class-validator@0', 'inversify@6', 'tsyringe@4', 'reflect-metadata@0', 'ajv@8', 'yaml@2', 'semver@7', 'minimatch@10',
+  'vue-router@4', 'pinia@2', '@sveltejs/kit@2', 'astro@5', 'nanostores@0', 'msw@2', 'openai@4', '@octokit/rest@21',
+  '@octokit/core@6', 'execa@9', 'got@14', 'ofetch@1', 'superstruct@2', 'yup@1', '@sinclair/typebox@0', 'arktype@2',
+  '@microsoft/fast-element@2', 'mitt@3', 'eventemitter3@5', 'p-queue@8', 'lru-cache@11', 'tslib@2',
+];
+// Held out by package: editor / editor-extension and web-app TypeScript shipped as sources.
+const HOLDOUT = {
+  val: ['prosemirror-state@1', '@tanstack/table-core@8'],
+  eval: ['prosemirror-view@1', '@tanstack/form-core@0', '@vscode/extension-telemetry@0', '@tanstack/store@0'],
+};
+
+const ALLOWED = new Set(['MIT', 'APACHE-2.0', 'ISC', '0BSD', 'BSD-2-CLAUSE', 'BSD-3-CLAUSE', 'BSD']);
+function licenceOk(lic) {
+  if (!lic) return false;
+  if (typeof lic === 'object') lic = lic.type;
+  if (Array.isArray(lic)) lic = lic.map((l) => l.type ?? l).join(' OR ');
+  const s = String(lic).replace(/[()]/g, ' ').trim();
+  if (/ AND /i.test(s)) return s.split(/ AND /i).every((p) => licenceOk(p));
+  return s.split(/ OR /i).some((p) => ALLOWED.has(p.trim().toUpperCase()));
+}
+
+const EXT = /\.(d\.ts|d\.mts|d\.cts|ts|tsx|mts|cts|js|mjs|cjs|jsx)$/;
+const MAX_BYTES = 300_000;
+const MAX_DTS_BYTES = 1_000_000; // big hand-written API declarations (@types/vscode) are kept
+const BUILD_DIRS = new Set(['src', 'source', 'dist', 'lib', 'esm', 'cjs', 'es', 'es5', 'es2015', 'es2020', 'esnext', 'module', 'modules',
+  'build', 'umd', 'node', 'browser', 'mjs', 'out', 'types', 'typings', 'development', 'production', 'fesm2022', 'esm2022']);
+
+function pack(spec) {
+  const dir = path.join(packDir, spec.replace(/[@/]/g, '_'));
+  if (fs.existsSync(path.join(dir, 'package', 'package.json'))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const out = execFileSync('npm', ['pack', spec, '--json', '--pack-destination', dir], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const info = JSON.parse(out)[0];
+  execFileSync('tar', ['xzf', path.join(dir, info.filename), '-C', dir]);
+  fs.rmSync(path.join(dir, info.filename));
+  // Some tarballs unpack to a folder other than package/
+  if (!fs.existsSync(path.join(dir, 'package'))) {
+    const sub = fs.readdirSync(dir).find((d) => fs.existsSync(path.join(dir, d, 'package.json')));
+    if (sub) fs.renameSync(path.join(dir, sub), path.join(dir, 'package'));
+  }
+  return dir;
+}
+
+function walk(dir, rel = '') {
+  const out = [];
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      out.push(...walk(dir, r));
+    } else if (e.isFile()) out.push(r);
+  }
+  return out;
+}
+
+function readable(text, file) {
+  if (/\.min\.|[.-]bundle\.|\.umd\.|\.prod\./.test(file)) return false;
+  if (/(^|\/)(locales?|i18n|l10n|__snapshots__|fixtures?)\//.test(file)) return false; // generated data tables
+  if (text.length > (/\.d\.[mc]?ts$/.test(file) ? MAX_DTS_BYTES : MAX_BYTES) || text.length < 64) return false;
+  const lines = text.split('\n');
+  let long = 0;
+  for (const l of lines) if (l.length > 400) long++;
+  if (long > 2 || lines.some((l) => l.length > 2000)) return false;
+  if (text.length / lines.length > 90) return false;
+  if (/^\s*\/\/[#@] sourceMappingURL=data:/m.test(text)) return false; // inline sourcemap => generated
+  if (/@generated|auto-generated|autogenerated|do not edit|do not modify|code is generated|generated by/i.test(text.slice(0, 600))) return false;
+  if (/^\s*(\/\*[\s\S]{0,2000}?\*\/\s*)?"use strict";\s*\n?\s*var __/.test(text.slice(0, 3000)) && /__webpack_require__|__esModule/.test(text)) return false;
+  return true;
+}
+
+function normKey(file) {
+  const parts = file.replace(EXT, (m) => (m.startsWith('.d.') ? '.d.ts' : '.js')).split('/');
+  return parts.filter((p) => !BUILD_DIRS.has(p)).join('/');
+}
+
+const seen = new Set();
+const manifest = [];
+const splits = { train: [], val: [], eval: [] };
+let jobs = [...TRAIN.map((s) => ['train', s]), ...HOLDOUT.val.map((s) => ['val', s]), ...HOLDOUT.eval.map((s) => ['eval', s])];
+// --pinned: fetch exactly the versions recorded in the committed manifest (reproducible retrain)
+if (process.argv.includes('--pinned')) {
+  const prev = JSON.parse(fs.readFileSync(path.join(here, 'corpus-manifest.json'), 'utf8'));
+  jobs = prev.packages.map((p) => [p.split, `${p.package}@${p.version}`]);
+}
+for (const [split, spec] of jobs) {
+  let dir;
+  try { dir = pack(spec); } catch (e) { console.error(`skip ${spec}: npm pack failed`); continue; }
+  const root = path.join(dir, 'package');
+  let pj;
+  try { pj = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')); } catch { console.error(`skip ${spec}: no package.json`); continue; }
+  const lic = typeof pj.license === 'object' ? pj.license?.type : (pj.license ?? (pj.licenses ? pj.licenses.map((l) => l.type ?? l).join(' OR ') : undefined));
+  if (!licenceOk(lic)) { console.error(`skip ${spec}: licence ${JSON.stringify(lic)}`); continue; }
+  let files = walk(root).filter((f) => EXT.test(f));
+  // When the package ships TypeScript sources, the compiled .js of the same module is skipped
+  // (same normalised key; sources are ranked first); other readable JS is kept. Declaration
+  // files (.d.ts) are kept once per module (one build's copy), beside the sources: they are the
+  // typed API surface that user code is written against.
+  // typescript@5: only the lib .d.ts files (the compiler itself is a bundle)
+  if (pj.name === 'typescript') files = files.filter((f) => /^lib\/lib\..*\.d\.ts$/.test(f));
+  // Prefer sources > esm > others when several builds of the same module exist.
+  const rank = (f) => (/\.(ts|tsx|mts)$/.test(f) && !/\.d\./.test(f) ? 0 : /(^|\/)(src|source)\//.test(f) ? 1 : /\.mjs$|(^|\/)(esm|es|module|mjs)\//.test(f) ? 2 : /\.d\./.test(f) ? 4 : 3);
+  files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const keys = new Set();
+  let count = 0, bytes = 0;
+  for (const f of files) {
+    const k = normKey(f);
+    if (keys.has(k)) continue;
+    const full = path.join(root, f);
+    if (fs.statSync(full).size > MAX_DTS_BYTES) continue;
+    let text = fs.readFileSync(full, 'utf8');
+    if (!readable(text, f)) continue;
+    text = text.replace(/^\/\/[#@] sourceMappingURL=.*$/gm, '').replace(/\s+$/, '') + '\n';
+    const h = createHash('sha1').update(text.replace(/\s+/g, ' ')).digest('hex');
+    if (seen.has(h)) continue;
+    seen.add(h); keys.add(k);
+    splits[split].push(JSON.stringify({ pkg: pj.name, path: f, text }));
+    count++; bytes += Buffer.byteLength(text);
+  }
+  manifest.push({ package: pj.name, version: pj.version, license: lic, split, files: count, bytes });
+  console.error(`${split.padEnd(5)} ${pj.name}@${pj.version} ${lic} files=${count} bytes=${bytes}`);
+}
+for (const [k, v] of Object.entries(splits)) fs.writeFileSync(path.join(dataDir, `${k}.jsonl`), v.join('\n') + '\n');
+const totals = Object.fromEntries(Object.keys(splits).map((k) => [k, manifest.filter((m) => m.split === k).reduce((a, m) => ({ packages: a.packages + 1, files: a.files + m.files, bytes: a.bytes + m.bytes }), { packages: 0, files: 0, bytes: 0 })]));
+fs.writeFileSync(path.join(here, 'corpus-manifest.json'), JSON.stringify({ generatedBy: 'training/fetch-corpus.mjs', allowedLicences: [...ALLOWED], totals, packages: manifest }, null, 2) + '\n');
+console.error(JSON.stringify(totals));

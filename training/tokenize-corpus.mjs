@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Tokenize the corpus once into flat uint16 token files for train.py (which then needs no
+// tokenizer and no registry: copy training/data/tok/ to a GPU box and train from it).
+//
+//   node training/tokenize-corpus.mjs [--tokenizer training/data/tokenizer] [--fim 0.5] [--seed 1]
+//
+// Output (training/data/tok/): train.bin, val.bin (uint16 little-endian), meta.json.
+// train.bin: the train split, documents in shuffled order, each cut at line boundaries into
+// chunks of 400..3500 characters. A chunk is kept as plain text or, with probability --fim,
+// rewritten as a fill-in-the-middle sample in PSM order, split at the character level:
+//   <fim_prefix> prefix <fim_suffix> suffix <fim_middle> middle <|endoftext|>
+// Middles are biased toward line-ish spans: the rest of a line from a random column (the
+// completion task), a whole line, a few lines, or a random short span.
+// val.bin: the validation packages as plain text (documents separated by <|endoftext|>).
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, 'package.json'));
+const tk = require('tokenizers');
+const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (v.startsWith('--') ? [...a, [v.slice(2), all[i + 1]]] : a), []));
+const dataDir = path.join(here, 'data');
+const tokDir = path.resolve(args.tokenizer ?? path.join(dataDir, 'tokenizer'));
+const outDir = path.resolve(args.out ?? path.join(dataDir, 'tok'));
+const FIM = Number(args.fim ?? 0.5);
+// Most characters of suffix kept in a FIM sample (0 = the rest of the chunk). The engine keeps
+// only the nearest 64 suffix tokens, so the FIM fine-tuning corpus caps it (~200 chars).
+const MAX_SUFFIX = Number(args['max-suffix-chars'] ?? 0);
+const SAMPLE = Number(args.sample ?? 1); // fraction of training documents to use
+// Split plain text at random characters (one split per SPLIT_EVERY chars on average) and
+// tokenize the pieces separately, so the model sees words cut mid-token followed by their
+// continuation — what it gets at inference when the cursor is inside a word (0 = off).
+const SPLIT_EVERY = Number(args['split-every'] ?? 0);
+fs.mkdirSync(outDir, { recursive: true });
+
+// small seeded PRNG (mulberry32) so the corpus is reproducible
+let seed = Number(args.seed ?? 1) >>> 0;
+function rnd() { seed = (seed + 0x6d2b79f5) >>> 0; let t = seed; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; }
+const randint = (a, b) => a + Math.floor(rnd() * (b - a + 1));
+
+const tok = tk.Tokenizer.fromFile(path.join(tokDir, 'tokenizer.json'));
+const id = (s) => tok.tokenToId(s);
+const EOT = id('<|endoftext|>'), PRE = id('<fim_prefix>'), MID = id('<fim_middle>'), SUF = id('<fim_suffix>');
+
+function readDocs(name) {
+  return fs.readFileSync(path.join(dataDir, `${name}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
+}
+
+function chunks(text) {
+  const out = [];
+  let i = 0;
+  while (i < text.length) {
+    const target = Math.round(Math.exp(Math.log(400) + rnd() * (Math.log(3500) - Math.log(400))));
+    let j = Math.min(text.length, i + target);
+    if (j < text.length) { const nl = text.indexOf('\n', j); j = nl < 0 ? text.length : nl + 1; }
+    out.push(text.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+function fimSplit(c) {
+  // returns [prefix, middle, suffix] with prefix+middle+suffix === c
+  const n = c.length;
+  const lineStarts = [0];
+  for (let k = 0; k < n; k++) if (c[k] === '\n' && k + 1 < n) lineStarts.push(k + 1);
+  const L = lineStarts.length;
+  const eol = (s) => { const e = c.indexOf('\n', s); return e < 0 ? n : e; };
+  const r = rnd();
+  let a, b;
+  const li = randint(0, L - 1);
+  const ls = lineStarts[li], le = eol(ls);
+  if (r < 0.45) { // rest of a line from a random column (what the extension asks for)
+    a = randint(ls, Math.max(ls, le - 1)); b = le;
+  } else if (r < 0.6) { // a whole line, from its indentation
+    a = ls + (c.slice(ls, le).length - c.slice(ls, le).trimStart().length); b = le;
+  } else if (r < 0.8) { // from a random column through 1..6 more lines
+    a = randint(ls, Math.max(ls, le - 1));
+    const lj = Math.min(L - 1, li + randint(1, 6));
+    b = eol(lineStarts[lj]);
+  } else { // a random span of up to 200 characters
+    a = randint(0, n - 1); b = Math.min(n, a + randint(1, 200));
+  }
+  if (b < a) [a, b] = [b, a];
+  return [c.slice(0, a), c.slice(a, b), c.slice(b)];
+}
+
+async function enc(s) {
+  if (!s) return [];
+  return (await tok.encode(s, null, { addSpecialTokens: false })).getIds();
+}
+
+async function writeSplit(name, docs, fim) {
+  const out = [];
+  let nFim = 0, nChunks = 0, chars = 0;
+  for (let d = 0; d < docs.length; d++) {
+    const doc = docs[d];
+    chars += doc.length;
+    if (!fim) { out.push(...(await enc(doc)), EOT); continue; }
+    for (const c of chunks(doc)) {
+      nChunks++;
+      if (c.length > 20 && rnd() < fim) {
+        let [p, m, s] = fimSplit(c);
+        if (MAX_SUFFIX > 0 && s.length > MAX_SUFFIX) {
+          const cut = randint(Math.floor(MAX_SUFFIX / 4), MAX_SUFFIX);
+          const nl = s.lastIndexOf('\n', cut);
+          s = s.slice(0, nl > 0 ? nl + 1 : cut);
+        }
+        out.push(PRE, ...(await enc(p)), SUF, ...(await enc(s)), MID, ...(await enc(m)), EOT);
+        nFim++;
+      } else if (SPLIT_EVERY > 0) {
+        let i = 0;
+        while (i < c.length) {
+          const j = Math.min(c.length, i + 1 + Math.floor(rnd() * 2 * SPLIT_EVERY));
+          out.push(...(await enc(c.slice(i, j))));
+          i = j;
+        }
+      } else out.push(...(await enc(c)));
+    }
+    out.push(EOT);
+    if (d % 2000 === 0) process.stderr.write(`\r${name}: ${d}/${docs.length} docs, ${out.length} tokens`);
+  }
+  const arr = Uint16Array.from(out);
+  fs.writeFileSync(path.join(outDir, `${name}.bin`), Buffer.from(arr.buffer));
+  process.stderr.write(`\n${name}: ${docs.length} docs, ${chars} chars, ${arr.length} tokens (${(chars / arr.length).toFixed(2)} chars/token incl. FIM), ${nFim}/${nChunks} FIM chunks\n`);
+  return { docs: docs.length, chars, tokens: arr.length, fimChunks: nFim, chunks: nChunks };
+}
+
+let train = readDocs('train');
+for (let i = train.length - 1; i > 0; i--) { const j = randint(0, i); [train[i], train[j]] = [train[j], train[i]]; }
+if (SAMPLE < 1) train = train.slice(0, Math.ceil(train.length * SAMPLE));
+const stats = { train: await writeSplit('train', train, FIM), val: await writeSplit('val', readDocs('val'), 0) };
+const vocabSize = tok.getVocabSize(true);
+fs.writeFileSync(path.join(outDir, 'meta.json'), JSON.stringify({ vocab_size: vocabSize, eot_id: EOT, fim_prefix_id: PRE, fim_middle_id: MID, fim_suffix_id: SUF, fim_rate: FIM, max_suffix_chars: MAX_SUFFIX, split_every: SPLIT_EVERY, sample: SAMPLE, dtype: 'uint16', stats }, null, 2) + '\n');
+fs.copyFileSync(path.join(tokDir, 'tokenizer.json'), path.join(outDir, 'tokenizer.json'));
+fs.copyFileSync(path.join(tokDir, 'tokenizer_config.json'), path.join(outDir, 'tokenizer_config.json'));
