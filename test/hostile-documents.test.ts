@@ -47,6 +47,7 @@ const SPECIAL_CASES: [string, string, number[]][] = [
   ['CRLF and mixed line endings', 'a();\r\nb();\nc();\r\n\r\nfunction f() {\r\n', [4, 5, 6, 11, 27, 29]],
   ['cursor at start, end and middle of surrogate pairs', '😀😀x😀', [0, 1, 2, 3, 4, 5, 6]],
   ['lone surrogates in the document', 'a\uD800b\uDC00c', [0, 1, 2, 3, 4, 5]],
+  ['CJK (multi-byte, split into byte tokens) at the cursor', 'const 名前 = "一二三"; 一', [8, 10, 16, 19, 20, 21]],
   ['special-token text in the document', 'let t = "<fim_middle><|endoftext|>"; x', [8, 20, 38]],
 ];
 

@@ -57,7 +57,8 @@ export interface GenerateOptions {
 export async function generate(session: DecoderSession, tokenizer: TextTokenizer, options: GenerateOptions): Promise<Generation> {
   const run = new Run(tokenizer, options);
   const lookup = options.sampling.temperature <= 0 ? options.lookup : undefined;
-  let logits = suppressed(session.nextLogits!, options.suppress); // (vocab)
+  let raw = session.nextLogits!; // (vocab) the model's own distribution: log-probs are reported from it
+  let logits = suppressed(raw, options.suppress); // what may be picked
   let drafted = 0;
   let accepted = 0;
 
@@ -74,7 +75,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
       id = queued.shift()!; // the draft's next token passes: take it instead
       accepted++;
     } else queued = [];
-    if (run.take(id, logits) === 'stop') break;
+    if (run.take(id, raw) === 'stop') break;
 
     // 4. append it — with draft tokens riding along in the same pass: what is left of the queued
     //    draft, or a new one from the last occurrence of the current n-gram earlier in the context
@@ -93,7 +94,9 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     // 5. keep the draft tokens the model agrees with; stop rules see each one
     let kept = 0;
     let stopped = false;
-    while (kept < draft.length && acceptsDraft(rows[kept], draft[kept], argmax(rows[kept]), lookup!.acceptRatio)) {
+    while (kept < draft.length) {
+      const allowedRow = suppressed(rows[kept], options.suppress);
+      if (!acceptsDraft(allowedRow, draft[kept], argmax(allowedRow), lookup!.acceptRatio)) break;
       stopped = run.take(draft[kept], rows[kept]) === 'stop';
       kept++;
       if (stopped) break;
@@ -102,7 +105,8 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     if (stopped) break;
     queued = [];
     if (kept < draft.length) session.rewind(session.ids.length - (draft.length - kept), rows[kept]);
-    logits = suppressed(session.nextLogits!, options.suppress);
+    raw = session.nextLogits!;
+    logits = suppressed(raw, options.suppress);
   }
   return { ...run.result(), drafted, accepted };
 }

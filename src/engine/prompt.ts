@@ -38,7 +38,7 @@ const MAX_HEALED_TOKENS = 4;
 /**
  * How many tokens to hold back: those that spell the identifier being typed (`ret` + `u` for
  * `retu`, so that `return` can be one token again), or just the last token when the prefix ends
- * in punctuation or space. Never a special token.
+ * in punctuation or space. Never a special token or part of a multi-byte character (then none).
  */
 function heldBack(tokenizer: TextTokenizer, ids: readonly number[], prefix: string): number {
   const word = /[\p{L}\p{N}_$]+$/u.exec(prefix)?.[0] ?? '';
@@ -46,8 +46,9 @@ function heldBack(tokenizer: TextTokenizer, ids: readonly number[], prefix: stri
   let chars = 0;
   while (held < Math.min(ids.length, MAX_HEALED_TOKENS)) {
     const id = ids[ids.length - 1 - held];
-    if (tokenizer.isSpecial(id)) break;
     const text = tokenizer.tokenText(id);
+    // A special token, or a piece of a multi-byte character (decodes to U+FFFD), cannot be re-spelled.
+    if (tokenizer.isSpecial(id) || text.includes('\uFFFD')) break;
     if (held > 0 && (chars >= word.length || chars + text.length > MAX_HEALED_CHARS)) break;
     held++;
     chars += text.length;
