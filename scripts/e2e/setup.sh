@@ -11,6 +11,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# Run from `npm test`, the outer npm (on Node 20) exports npm_config_user_agent; the npm that
+# installs code-server would inherit it, and code-server's postinstall reads the Node version
+# from it and refuses anything but 24.
+unset npm_config_user_agent
 E2E="$ROOT/.e2e"
 NODE24_VERSION="${NODE24_VERSION:-24}"
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
