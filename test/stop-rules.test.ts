@@ -40,7 +40,9 @@ test('a repeating n-gram loop stops and keeps one copy', () => {
   assert.equal(rule(state('', [5, 5, 5, 5, 5, 5, 5, 5]))?.reason, 'repeat');
 });
 
-test('the time budget stops at its deadline', () => {
+test('the time budget stops at its deadline once there is a word to show, and at 3× in any case', () => {
   assert.equal(timeBudget(50)({ text: 'a', ids: [1], elapsedMs: 10 }), null);
   assert.equal(timeBudget(50)({ text: 'a', ids: [1], elapsedMs: 60 })?.reason, 'time');
+  assert.equal(timeBudget(50)({ text: '.(', ids: [1], elapsedMs: 60 }), null);
+  assert.equal(timeBudget(50)({ text: '.(', ids: [1], elapsedMs: 160 })?.reason, 'time');
 });

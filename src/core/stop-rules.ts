@@ -92,8 +92,13 @@ export function repeatedNgram(maxPeriod = 8, times = 3, minSpan = 8): StopRule {
   };
 }
 
+/**
+ * Stop after `ms`, once the text has a letter or digit (a suggestion of only punctuation would be
+ * dropped, wasting the work), and in any case after 3 × `ms`.
+ */
 export function timeBudget(ms: number): StopRule {
-  return ({ elapsedMs, text }) => (elapsedMs >= ms ? { reason: 'time', keepText: text } : null);
+  return ({ elapsedMs, text }) =>
+    elapsedMs >= 3 * ms || (elapsedMs >= ms && /[\p{L}\p{N}]/u.test(text)) ? { reason: 'time', keepText: text } : null;
 }
 
 /** The first rule that fires wins. */
