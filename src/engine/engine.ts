@@ -154,13 +154,17 @@ export const DEFAULT_LOOKUP = { acceptRatio: 1e-4 };
 export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  /** Special tokens other than the end token: a FIM-trained model may predict <fim_suffix> where a prefix often ended in training, but it is never code. */
+  private readonly suppressed: number[];
 
   private constructor(
     readonly info: EngineInfo,
     readonly tokenizer: TextTokenizer,
     readonly shape: ModelShape,
     private readonly session: DecoderSession,
-  ) {}
+  ) {
+    this.suppressed = [...tokenizer.specialIds].filter((id) => !tokenizer.eosIds.includes(id) && !shape.eosTokenIds.includes(id));
+  }
 
   static async load(ort: OrtModule, files: ModelFiles, options: EngineOptions = {}): Promise<Engine> {
     const started = performance.now();
@@ -363,10 +367,6 @@ export class Engine {
     return rest === undefined ? undefined : this.tokenizer.encode(healed + rest + '\n');
   }
 
-  /** Special tokens other than the end token: a FIM-trained model may predict <fim_suffix> where a prefix often ended in training, but it is never code. */
-  private get suppressed(): number[] {
-    return [...this.tokenizer.specialIds].filter((id) => !this.tokenizer.eosIds.includes(id) && !this.shape.eosTokenIds.includes(id));
-  }
 
   private prompt(request: ContextRequest, reserve: number, heal: boolean): Prompt {
     return buildPrompt(this.tokenizer, request.prefix, request.suffix, {

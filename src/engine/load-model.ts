@@ -27,6 +27,9 @@ export interface ModelFolder {
 }
 
 export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 'auto', autoOrder?: readonly (keyof typeof ONNX_VARIANTS)[]): Promise<ModelFolder> {
+  if ((await files.size('config.json')) === undefined && (await files.list('').catch(() => undefined)) === undefined) {
+    throw new ModelError('missing-folder', `the model folder ${files.location} does not exist`);
+  }
   const configText = await readRequired(files, 'config.json');
   let config: Record<string, unknown>;
   try {
@@ -74,9 +77,6 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
 }
 
 async function readRequired(files: ModelFiles, rel: string): Promise<string> {
-  if ((await files.size('config.json')) === undefined && (await files.list('').catch(() => undefined)) === undefined) {
-    throw new ModelError('missing-folder', `the model folder ${files.location} does not exist`);
-  }
   try {
     return await files.readText(rel);
   } catch {
