@@ -42,12 +42,32 @@ const TRAIN = [
   'vue-router@4', 'pinia@2', '@sveltejs/kit@2', 'astro@5', 'nanostores@0', 'msw@2', 'openai@4', '@octokit/rest@21',
   '@octokit/core@6', 'execa@9', 'got@14', 'ofetch@1', 'superstruct@2', 'yup@1', '@sinclair/typebox@0', 'arktype@2',
   '@microsoft/fast-element@2', 'mitt@3', 'eventemitter3@5', 'p-queue@8', 'lru-cache@11', 'tslib@2',
+  // v2: application-style TypeScript shipped as sources (editors, extension tooling, app state, CLIs)
+  '@codemirror/commands@6', '@codemirror/search@6', '@codemirror/lint@6', '@codemirror/lang-javascript@6',
+  '@tiptap/core@2', '@tiptap/pm@2', '@vscode/debugadapter@1', '@vscode/debugprotocol@1', 'vscode-languageserver-textdocument@1',
+  '@tanstack/query-persist-client-core@5', '@tanstack/vue-query@5', '@tanstack/solid-query@5', '@tanstack/angular-table@8',
+  'prosemirror-inputrules@1', 'prosemirror-keymap@1', 'prosemirror-history@1', 'prosemirror-schema-list@1',
+  '@lexical/utils@0', 'lexical@0', '@trpc/react-query@11', '@vueuse/core@12', '@vueuse/shared@12',
 ];
+// Application code (editors, extensions, app state) counts twice in the token stream: the code
+// users write looks more like it than like library internals.
+const APP = new Set(['@codemirror/commands', '@codemirror/search', '@codemirror/lint', '@codemirror/lang-javascript',
+  '@codemirror/view', '@codemirror/autocomplete', '@codemirror/language', '@tiptap/core', '@vscode/debugadapter',
+  'vscode-languageclient', 'vscode-languageserver', '@tanstack/query-core', '@tanstack/router-core', '@tanstack/vue-query',
+  '@tanstack/solid-query', 'prosemirror-commands', 'prosemirror-inputrules', 'prosemirror-keymap', 'prosemirror-history',
+  'prosemirror-schema-list', 'lexical', '@lexical/utils', '@trpc/react-query', '@vueuse/core', 'vscode-json-languageservice',
+  'vscode-css-languageservice', 'vscode-html-languageservice', 'pinia', 'vue-router', 'zustand', 'xstate', '@sveltejs/kit']);
 // Held out by package: editor / editor-extension and web-app TypeScript shipped as sources.
 const HOLDOUT = {
   val: ['prosemirror-state@1', '@tanstack/table-core@8'],
-  eval: ['prosemirror-view@1', '@tanstack/form-core@0', '@vscode/extension-telemetry@0', '@tanstack/store@0'],
+  eval: ['prosemirror-view@1', '@tanstack/form-core@0', '@vscode/extension-telemetry@0', '@tanstack/store@0',
+    // v2 eval: more application-style TypeScript sources (editor UI, extension tooling, app state)
+    '@codemirror/merge@6', '@codemirror/collab@6', 'prosemirror-dropcursor@1', 'prosemirror-gapcursor@1',
+    '@tiptap/extension-link@2', '@tiptap/extension-placeholder@2', '@vscode/test-electron@2', 'vscode-tas-client@0',
+    '@tanstack/query-devtools@5', '@tanstack/history@1'],
 };
+// v2 continues from v1's weights and tokenizer, so no eval package may be one v1 trained on
+// (corpus-manifest.json of v1 lists them); every package above is new to both.
 
 const ALLOWED = new Set(['MIT', 'APACHE-2.0', 'ISC', '0BSD', 'BSD-2-CLAUSE', 'BSD-3-CLAUSE', 'BSD']);
 function licenceOk(lic) {
@@ -109,6 +129,52 @@ function readable(text, file) {
   return true;
 }
 
+// Compiled output (tsc's CommonJS/ES5 emit, bundler glue) taught v1 to write `(0, x_1.y)(...)`.
+// Each marker is counted (filterStats) so the model card can say what each filter removed.
+const EMIT_MARKERS = [
+  ['esModule-define', /Object\.defineProperty\(exports,\s*["']__esModule["']/],
+  ['commonjs-call (0, x_1.y)', /\(0,\s*[\w$]+_\d+\.[\w$]+\)/],
+  ['__importDefault/__importStar', /\b__import(Default|Star)\b/],
+  ['__awaiter/__generator', /\b__(awaiter|generator)\b/],
+  ['__createBinding/__exportStar', /\b__(createBinding|exportStar|setModuleDefault)\b/],
+  ['__decorate/__metadata', /\b__(decorate|metadata|param)\(/],
+  ['sourceMappingURL', /^\s*\/\/[#@] sourceMappingURL=/m],
+  ['"use strict" + exports.', /^\s*(\/\*[\s\S]{0,2000}?\*\/\s*)?["']use strict["'];[\s\S]{0,400}\bexports\.[\w$]+\s*=/],
+];
+const filterStats = {};
+function emitMarker(text, file) {
+  if (/\.(ts|tsx|mts|cts)$/.test(file) && !/\.d\.[mc]?ts$/.test(file)) return null; // sources never carry emit
+  for (const [name, re] of EMIT_MARKERS) if (re.test(text)) return name;
+  return null;
+}
+function countFiltered(name, bytes) { const s = (filterStats[name] ??= { files: 0, bytes: 0 }); s.files++; s.bytes += bytes; }
+
+// Near-duplicate files (vendored copies, the same module in two builds under other names):
+// MinHash over 4-line shingles of whitespace-normalised lines, LSH with 16 bands of 2 rows;
+// a file whose estimated Jaccard with a kept file is >= 0.8 is dropped.
+const NH = 32, BANDS = 16, ROWS = 2;
+const lsh = Array.from({ length: BANDS }, () => new Map());
+function fnv(str, seed) { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < str.length; i++) { h ^= str.charCodeAt(i); h = Math.imul(h, 16777619) >>> 0; } return h; }
+function minhash(text) {
+  const lines = text.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l.length > 2);
+  const sig = new Array(NH).fill(0xffffffff);
+  for (let i = 0; i + 4 <= Math.max(lines.length, 4); i++) {
+    const sh = lines.slice(i, i + 4).join('\n');
+    for (let k = 0; k < NH; k++) { const h = fnv(sh, k * 0x9e3779b1); if (h < sig[k]) sig[k] = h; }
+  }
+  return sig;
+}
+const kept = [];
+function nearDuplicate(text) {
+  const sig = minhash(text);
+  const cands = new Set();
+  for (let b = 0; b < BANDS; b++) { const key = sig.slice(b * ROWS, b * ROWS + ROWS).join(','); for (const j of lsh[b].get(key) ?? []) cands.add(j); }
+  for (const j of cands) { let same = 0; for (let k = 0; k < NH; k++) if (kept[j][k] === sig[k]) same++; if (same / NH >= 0.8) return true; }
+  const idx = kept.push(sig) - 1;
+  for (let b = 0; b < BANDS; b++) { const key = sig.slice(b * ROWS, b * ROWS + ROWS).join(','); const l = lsh[b].get(key); if (l) l.push(idx); else lsh[b].set(key, [idx]); }
+  return false;
+}
+
 function normKey(file) {
   const parts = file.replace(EXT, (m) => (m.startsWith('.d.') ? '.d.ts' : '.js')).split('/');
   return parts.filter((p) => !BUILD_DIRS.has(p)).join('/');
@@ -117,7 +183,8 @@ function normKey(file) {
 const seen = new Set();
 const manifest = [];
 const splits = { train: [], val: [], eval: [] };
-let jobs = [...TRAIN.map((s) => ['train', s]), ...HOLDOUT.val.map((s) => ['val', s]), ...HOLDOUT.eval.map((s) => ['eval', s])];
+// eval packages first, so their files win the duplicate checks and never reach training
+let jobs = [...HOLDOUT.eval.map((s) => ['eval', s]), ...HOLDOUT.val.map((s) => ['val', s]), ...TRAIN.map((s) => ['train', s])];
 // --pinned: fetch exactly the versions recorded in the committed manifest (reproducible retrain)
 if (process.argv.includes('--pinned')) {
   const prev = JSON.parse(fs.readFileSync(path.join(here, 'corpus-manifest.json'), 'utf8'));
@@ -150,11 +217,14 @@ for (const [split, spec] of jobs) {
     if (fs.statSync(full).size > MAX_DTS_BYTES) continue;
     let text = fs.readFileSync(full, 'utf8');
     if (!readable(text, f)) continue;
+    const marker = emitMarker(text, f);
+    if (marker) { countFiltered(`emit: ${marker}`, text.length); continue; }
     text = text.replace(/^\/\/[#@] sourceMappingURL=.*$/gm, '').replace(/\s+$/, '') + '\n';
     const h = createHash('sha1').update(text.replace(/\s+/g, ' ')).digest('hex');
-    if (seen.has(h)) continue;
+    if (seen.has(h)) { countFiltered("exact duplicate", text.length); continue; }
+    if (split === 'train' && nearDuplicate(text)) { countFiltered("near duplicate (MinHash J>=0.8)", text.length); continue; }
     seen.add(h); keys.add(k);
-    splits[split].push(JSON.stringify({ pkg: pj.name, path: f, text }));
+    splits[split].push(JSON.stringify({ pkg: pj.name, path: f, text, weight: split === 'train' && APP.has(pj.name) ? 2 : 1 }));
     count++; bytes += Buffer.byteLength(text);
   }
   manifest.push({ package: pj.name, version: pj.version, license: lic, split, files: count, bytes });
@@ -162,5 +232,6 @@ for (const [split, spec] of jobs) {
 }
 for (const [k, v] of Object.entries(splits)) fs.writeFileSync(path.join(dataDir, `${k}.jsonl`), v.join('\n') + '\n');
 const totals = Object.fromEntries(Object.keys(splits).map((k) => [k, manifest.filter((m) => m.split === k).reduce((a, m) => ({ packages: a.packages + 1, files: a.files + m.files, bytes: a.bytes + m.bytes }), { packages: 0, files: 0, bytes: 0 })]));
-fs.writeFileSync(path.join(here, 'corpus-manifest.json'), JSON.stringify({ generatedBy: 'training/fetch-corpus.mjs', allowedLicences: [...ALLOWED], totals, packages: manifest }, null, 2) + '\n');
+fs.writeFileSync(path.join(here, 'corpus-manifest.json'), JSON.stringify({ generatedBy: 'training/fetch-corpus.mjs', allowedLicences: [...ALLOWED], totals, filtered: filterStats, packages: manifest }, null, 2) + '\n');
 console.error(JSON.stringify(totals));
+console.error(JSON.stringify(filterStats, null, 1));

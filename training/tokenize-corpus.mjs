@@ -44,8 +44,14 @@ const tok = tk.Tokenizer.fromFile(path.join(tokDir, 'tokenizer.json'));
 const id = (s) => tok.tokenToId(s);
 const EOT = id('<|endoftext|>'), PRE = id('<fim_prefix>'), MID = id('<fim_middle>'), SUF = id('<fim_suffix>');
 
+// Each document appears `weight` times (fetch-corpus.mjs gives application code weight 2).
 function readDocs(name) {
-  return fs.readFileSync(path.join(dataDir, `${name}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
+  const docs = [];
+  for (const l of fs.readFileSync(path.join(dataDir, `${name}.jsonl`), 'utf8').split('\n').filter(Boolean)) {
+    const d = JSON.parse(l);
+    for (let w = 0; w < Math.max(1, Math.min(4, d.weight ?? 1)); w++) docs.push(d.text);
+  }
+  return docs;
 }
 
 function chunks(text) {

@@ -210,6 +210,54 @@ def hf_config(cfg, meta):
     }
 
 
+RESUME_WEIGHTS = 'weights-bf16.pt'
+
+
+def sha256(path):
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_init(path, meta):
+    """Weights to start from: a model.pt, or a resume point folder (resume.json + bf16 weights).
+    Returns (checkpoint dict, training history). Anything truncated, altered or built for another
+    vocabulary is an error (SystemExit with one line), never a silent fresh start."""
+    history = []
+    if os.path.isdir(path):
+        info_path = os.path.join(path, 'resume.json')
+        if not os.path.isfile(info_path):
+            sys.exit(f'--init: {path} has no resume.json')
+        try:
+            info = json.load(open(info_path))
+            wpath = os.path.join(path, info['weights'])
+            history = info['history']
+        except Exception as e:
+            sys.exit(f'--init: {info_path} is malformed ({e})')
+        if not os.path.isfile(wpath):
+            sys.exit(f'--init: {wpath} is missing')
+        if sha256(wpath) != info.get('sha256'):
+            sys.exit(f'--init: {wpath} does not match the sha256 in resume.json (truncated or replaced)')
+        path = wpath
+    try:
+        ck = torch.load(path, map_location='cpu')
+    except Exception as e:
+        sys.exit(f'--init: cannot read {path} ({e})')
+    if not isinstance(ck, dict) or 'model' not in ck or 'cfg' not in ck:
+        sys.exit(f'--init: {path} is not a NextToken checkpoint (no model/cfg)')
+    if ck['cfg'].get('vocab_size') != meta['vocab_size']:
+        sys.exit(f'--init: {path} has vocab_size {ck["cfg"].get("vocab_size")}, the data has {meta["vocab_size"]} '
+                 '(tokenized with another tokenizer)')
+    try:
+        CodeLM(ck['cfg']).load_state_dict({k: v.float() for k, v in ck['model'].items()}, strict=True)
+    except Exception as e:
+        sys.exit(f'--init: {path} does not fit its own config ({str(e).splitlines()[0]})')
+    return ck, history
+
+
 def parse_schedule(s):
     out = []
     for part in s.split(','):
@@ -240,7 +288,8 @@ def main():
     ap.add_argument('--compile', action='store_true', help='torch.compile (torch>=2, GPU)')
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--stop-minutes', type=float, default=None, help='stop early after this many minutes (the schedule still spans --minutes)')
-    ap.add_argument('--init', default=None, help='start from the weights of a model.pt (fine-tuning; fresh optimizer and schedule)')
+    ap.add_argument('--init', default=None, help='start from the weights of a model.pt or a resume point folder '
+                    '(training/resume/: bf16 weights + resume.json; fresh optimizer and schedule)')
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -263,12 +312,14 @@ def main():
     val = np.memmap(os.path.join(args.data, 'val.bin'), dtype=np.uint16, mode='r')
     cfg = dict(PRESETS[args.preset], vocab_size=meta['vocab_size'], rope_theta=10000.0, rms_norm_eps=1e-5,
                max_position_embeddings=args.max_positions)
+    init, history = None, []
     if args.init:
-        init = torch.load(args.init, map_location='cpu')
+        init, history = load_init(args.init, meta)
         cfg = dict(init['cfg'], max_position_embeddings=args.max_positions)
     model = CodeLM(cfg).to(dev)
-    if args.init:
-        model.load_state_dict(init['model'])
+    if init is not None:
+        model.load_state_dict({k: v.float() for k, v in init['model'].items()}, strict=True)
+    tokens_before = sum(h.get('tokens', 0) for h in history)
     n_params = sum(p.numel() for p in model.parameters())
     n_embed = model.embed_tokens.weight.numel()
     schedule = parse_schedule(args.schedule)
@@ -286,8 +337,16 @@ def main():
 
     step, tokens_seen, elapsed_before = 0, 0, 0.0
     ckpt_path = os.path.join(args.out, 'ckpt.pt')
-    if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=dev)
+    if args.resume:
+        # a missing, truncated or mismatched checkpoint is an error, never a silent fresh start
+        if not os.path.exists(ckpt_path):
+            sys.exit(f'--resume: no checkpoint at {ckpt_path}')
+        try:
+            ck = torch.load(ckpt_path, map_location=dev)
+        except Exception as e:  # truncated or corrupt file
+            sys.exit(f'--resume: cannot read {ckpt_path} ({e})')
+        if ck.get('cfg') != cfg:
+            sys.exit(f'--resume: checkpoint config {ck.get("cfg")} does not match this run\'s {cfg}')
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
         step, tokens_seen, elapsed_before = ck['step'], ck['tokens_seen'], ck['elapsed']
@@ -329,16 +388,33 @@ def main():
         model.train()
         return out
 
+    def save_resume_point():
+        # compact resume point (bf16 weights + provenance), small enough to commit each session
+        rdir = os.path.join(args.out, 'resume')
+        os.makedirs(rdir, exist_ok=True)
+        wpath = os.path.join(rdir, RESUME_WEIGHTS)
+        torch.save({'model': {k: v.detach().to(torch.bfloat16).cpu() for k, v in model.state_dict().items()}, 'cfg': cfg}, wpath + '.tmp')
+        os.replace(wpath + '.tmp', wpath)
+        session = {'tokens': tokens_seen, 'minutes': round((elapsed_before + time.time() - t_start) / 60, 1),
+                   'date': time.strftime('%Y-%m-%d'), 'data_sha': meta.get('train_sha256'), 'args': {k: v for k, v in vars(args).items() if k in ('lr', 'schedule', 'tokens_per_step', 'minutes')}}
+        info = {'cfg': cfg, 'vocab_size': cfg['vocab_size'], 'weights': RESUME_WEIGHTS, 'sha256': sha256(wpath),
+                'history': history + [session], 'tokens_total': tokens_before + tokens_seen}
+        with open(os.path.join(rdir, 'resume.json'), 'w') as f:
+            json.dump(info, f, indent=2)
+
     def save(final=False):
         ck = {'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'tokens_seen': tokens_seen,
               'elapsed': elapsed_before + (time.time() - t_start), 'cfg': cfg, 'meta': meta, 'args': vars(args)}
         torch.save(ck, ckpt_path + '.tmp')
         os.replace(ckpt_path + '.tmp', ckpt_path)
         json.dump(hf_config(cfg, meta), open(os.path.join(args.out, 'config.json'), 'w'), indent=2)
+        save_resume_point()
         if final:
             torch.save({'model': model.state_dict(), 'cfg': cfg, 'meta': meta}, os.path.join(args.out, 'model.pt'))
 
     t_start = time.time()
+    if init is not None or args.resume:
+        log(event='start-eval', tokens_before=tokens_before, **evaluate())
     last_ckpt = last_eval = last_log = t_start
     tok_since, loss_acc, n_acc = 0, 0.0, 0
     model.train()
@@ -368,7 +444,7 @@ def main():
         now = time.time()
         if now - last_log >= 30:
             log(step=step, window=T, batch=B, lr=round(lr, 6), loss=round(loss_acc / n_acc, 4), grad_norm=round(float(gn), 3),
-                tok_per_s=round(tok_since / (now - last_log)), tokens_seen=tokens_seen, minutes=round((elapsed_before + now - t_start) / 60, 2))
+                tok_per_s=round(tok_since / (now - last_log)), tokens_seen=tokens_seen, tokens_total=tokens_before + tokens_seen, minutes=round((elapsed_before + now - t_start) / 60, 2))
             last_log, tok_since, loss_acc, n_acc = now, 0, 0.0, 0
         if now - last_eval >= args.eval_minutes * 60:
             log(step=step, tokens_seen=tokens_seen, **evaluate())
