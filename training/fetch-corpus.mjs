@@ -143,7 +143,9 @@ const EMIT_MARKERS = [
 ];
 const filterStats = {};
 function emitMarker(text, file) {
-  if (/\.(ts|tsx|mts|cts)$/.test(file) && !/\.d\.[mc]?ts$/.test(file)) return null; // sources never carry emit
+  // TypeScript sources never carry emit; declaration files (.d.ts) are typed API surfaces that
+  // user code is written against, kept even when a declaration map points at their source
+  if (/\.(ts|tsx|mts|cts)$/.test(file)) return null;
   for (const [name, re] of EMIT_MARKERS) if (re.test(text)) return name;
   return null;
 }
