@@ -13,7 +13,7 @@ import { nodeModelFiles } from '../engine/node-model-files.js';
 import { bundledModelFolder, loadNodeEngine } from '../engine/node-runtime.js';
 import type { OrtModule } from '../engine/ort.js';
 import { replayTyping } from './keystroke-replay.js';
-import { loadTransformersPeer } from './peers.js';
+import { loadTransformersPeer, requirePeer } from './peers.js';
 import { cachedDecodeMs, openDecoder, prefillMs, uncachedDecodeMs } from './runtimes.js';
 import { median, percentile, round } from './stats.js';
 
@@ -51,8 +51,7 @@ export async function runBench(flags: Flags): Promise<number> {
   report.decode = decode;
 
   log('• onnxruntime-node (native CPU) on the same model');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ortNode = require('onnxruntime-node') as OrtModule;
+  const ortNode = requirePeer('onnxruntime-node') as OrtModule;
   const native = await openDecoder(ortNode, folder, 'cpu');
   const runtimes = [];
   for (const past of [128, 512].filter((p) => p < window)) {

@@ -22,7 +22,9 @@ const webgpu = !!args.webgpu;
 const harness = args.name || (webgpu ? 'web-webgpu' : 'web-wasm');
 const extensionDir = args['extension-dir'] || process.env.NEXTTOKEN_E2E_EXTENSION_DIR || ROOT;
 const verbose = !!args.verbose || !!process.env.E2E_VERBOSE;
-const require = createRequire(import.meta.url);
+// @vscode/test-web is installed by scripts/e2e/setup.sh into .e2e/test-web (not a dependency of
+// the project: its browser download is not wanted)
+const require = createRequire(join(E2E_DIR, 'test-web', 'package.json'));
 
 function localBuild() {
   const dir = join(E2E_DIR, 'vscode-test-web');
