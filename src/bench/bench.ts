@@ -144,6 +144,7 @@ function describeMachine() {
   return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: round(os.totalmem() / 2 ** 30, 1), os: `${os.type()} ${os.release()}`, node: process.version, onnxruntimeWeb: ortWeb.env.versions?.web ?? '?' };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bench.json's loose shape
 function formatReport(r: Record<string, any>): string {
   const m = r.machine;
   const lines = [`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, onnxruntime-web ${m.onnxruntimeWeb}`, `Model: ${r.model}`, ''];

@@ -13,7 +13,7 @@ export function requirePeer(name: string): unknown {
   try {
     return createRequire(path.join(folder, 'package.json'))(name);
   } catch (error) {
-    throw new Error(`${name} is not installed in ${folder}: run \`npm run bench\` (it installs the peers first) — ${(error as Error).message}`);
+    throw new Error(`${name} is not installed in ${folder}: run \`npm run bench\` (it installs the peers first) — ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -55,6 +55,7 @@ async function main() {
   };
   // test-web's server logs every request it serves and a few banners; keep them out unless verbose
   const origLog = console.log;
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes in test-web's log lines
   if (!verbose) console.log = (...a) => (/^(\x1b\[\d+m)?(Using ESM|Serving|Listening|GET |POST |HEAD )/.test(String(a[0])) ? undefined : origLog(...a));
   const server = await runServer('127.0.0.1', port, config);
   const url = `http://${host}:${port}/`;
@@ -66,7 +67,7 @@ async function main() {
   if (webgpu) extraArgs.push('--enable-unsafe-webgpu');
   const browser = await launchChromium({ extraArgs, log });
   const rep = new Reporter(harness, { page: browser.page });
-  let failed = 1;
+  let failed;
   try {
     await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await rep.step('WebGPU adapter ' + (webgpu ? 'available' : 'absent'), async () => {
