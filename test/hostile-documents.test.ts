@@ -1,7 +1,6 @@
 // Hostile documents through the completion path (real engine on a tiny fixture): no exception,
 // no suggestion that would corrupt the text around the cursor, bounded work.
 
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CompletionPipeline } from '../src/completion/pipeline.js';
 import type { Engine } from '../src/engine/engine.js';

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# Run from `npm test`, the outer npm (on Node 20) exports npm_config_user_agent; the npm that
+# Run from `npm test`, the outer npm (on the system Node) exports npm_config_user_agent; the npm that
 # installs code-server would inherit it, and code-server's postinstall reads the Node version
 # from it and refuses anything but 24.
 unset npm_config_user_agent
