@@ -32,7 +32,7 @@ const builds = [
     external: ['vscode'],
     mainFields: ['browser', 'module', 'main'],
     conditions: ['onnxruntime-web-use-extern-wasm'],
-    define: { global: 'globalThis' },
+    define: { global: 'globalThis', BUNDLED_ONNX_FILES: JSON.stringify(fs.readdirSync(path.join(root, 'models/nexttoken-small/onnx')).filter((n) => n.endsWith('.onnx'))) },
   },
   exists('webview/main.ts') && { entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
 ].filter(Boolean);

@@ -20,6 +20,18 @@ Writes two model folders in the layout of docs "The model folder":
 Each folder: config.json, generation_config.json, tokenizer.json, tokenizer_config.json,
 onnx/model.onnx, reference.json (PyTorch results the TypeScript tests compare against).
 
+Then, from each fp32 export, two more folders that are what users bring (same config and
+tokenizer, a different ONNX file), made with the onnx package alone:
+
+  tiny-*-fp16/  onnx/model_fp16.onnx: every float tensor, input and output in float16 (the KV
+                cache inputs past_key_values.* and the logits too), as fp16 exports for
+                transformers.js are; constants clamped to the float16 range.
+  tiny-*-int8/  onnx/model_quantized.onnx: dynamic quantization of every MatMul whose weight is
+                an initializer (weights int8 per tensor, activations uint8 quantized at run time:
+                DynamicQuantizeLinear + MatMulInteger, as onnxruntime's quantize_dynamic writes).
+
+    /usr/bin/python3 scripts/make-fixtures.py --variants-only   # only redo these from model.onnx
+
 --dump DIR additionally writes DIR/<name>.json with more PyTorch outputs (all positions,
 a left-padded batch) for throwaway cross-checks against onnxruntime; not committed.
 """
@@ -623,10 +635,118 @@ def make(name, model, bpe, config, tok_config, dump_dir):
     return ref
 
 
+# ---------------------------------------------------------------------------------------
+# fp16 and int8 variants of an fp32 export (onnx only; no onnxruntime in this environment).
+# ---------------------------------------------------------------------------------------
+
+FP16_MAX = 65504.0
+VARIANT_FILES = ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json")
+
+
+def _copy_folder_files(src, dst):
+    os.makedirs(os.path.join(dst, "onnx"), exist_ok=True)
+    for f in VARIANT_FILES:
+        with open(os.path.join(src, f), "rb") as a, open(os.path.join(dst, f), "wb") as b:
+            b.write(a.read())
+
+
+def _to_fp16_tensor(t):
+    from onnx import numpy_helper
+    import numpy as np
+    a = numpy_helper.to_array(t).astype(np.float32)
+    a = np.clip(a, -FP16_MAX, FP16_MAX).astype(np.float16)
+    return numpy_helper.from_array(a, t.name)
+
+
+def to_fp16(model):
+    """Every FLOAT tensor (initializers, constants, graph inputs/outputs, casts) → FLOAT16."""
+    from onnx import TensorProto, helper
+    g = model.graph
+    for i, t in enumerate(g.initializer):
+        if t.data_type == TensorProto.FLOAT:
+            g.initializer[i].CopyFrom(_to_fp16_tensor(t))
+    for n in g.node:
+        for a in n.attribute:
+            if a.type == onnx.AttributeProto.TENSOR and a.t.data_type == TensorProto.FLOAT:
+                a.t.CopyFrom(_to_fp16_tensor(a.t))
+            if n.op_type == "Cast" and a.name == "to" and a.i == TensorProto.FLOAT:
+                a.i = TensorProto.FLOAT16
+        if n.op_type in ("ConstantOfShape",) and not any(a.name == "value" for a in n.attribute):
+            n.attribute.append(helper.make_attribute("value", helper.make_tensor("value", TensorProto.FLOAT16, [1], [0.0])))
+    for v in list(g.input) + list(g.output):
+        if v.type.tensor_type.elem_type == TensorProto.FLOAT:
+            v.type.tensor_type.elem_type = TensorProto.FLOAT16
+    del g.value_info[:]
+    return model
+
+
+def to_int8_dynamic(model):
+    """MatMul(X, W) with W an initializer → DynamicQuantizeLinear(X), MatMulInteger, Cast, Mul."""
+    from onnx import TensorProto, helper, numpy_helper
+    import numpy as np
+    g = model.graph
+    inits = {t.name: t for t in g.initializer}
+    nodes, count = [], 0
+    for n in g.node:
+        w = inits.get(n.input[1]) if n.op_type == "MatMul" else None
+        if w is None or len(w.dims) != 2:
+            nodes.append(n)
+            continue
+        count += 1
+        wf = numpy_helper.to_array(w).astype(np.float32)
+        scale = max(float(np.abs(wf).max()), 1e-8) / 127.0
+        wq = np.clip(np.round(wf / scale), -127, 127).astype(np.int8)
+        base = f"{n.name or n.output[0]}_q"
+        g.initializer.extend([
+            numpy_helper.from_array(wq, base + "_W"),
+            numpy_helper.from_array(np.array(scale, dtype=np.float32), base + "_Ws"),
+            numpy_helper.from_array(np.array(0, dtype=np.int8), base + "_Wzp"),
+        ])
+        x = n.input[0]
+        nodes += [
+            helper.make_node("DynamicQuantizeLinear", [x], [base + "_X", base + "_Xs", base + "_Xzp"], name=base + "_dq"),
+            helper.make_node("MatMulInteger", [base + "_X", base + "_W", base + "_Xzp", base + "_Wzp"], [base + "_Y32"], name=base + "_mm"),
+            helper.make_node("Cast", [base + "_Y32"], [base + "_Yf"], to=TensorProto.FLOAT, name=base + "_cast"),
+            helper.make_node("Mul", [base + "_Xs", base + "_Ws"], [base + "_S"], name=base + "_scale"),
+            helper.make_node("Mul", [base + "_Yf", base + "_S"], [n.output[0]], name=base + "_out"),
+        ]
+    del g.node[:]
+    g.node.extend(nodes)
+    used = {i for n in g.node for i in n.input}
+    keep = [t for t in g.initializer if t.name in used]
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    del g.value_info[:]
+    if not any(o.domain in ("", "ai.onnx") and o.version >= 10 for o in model.opset_import):
+        raise SystemExit("int8 variant needs opset >= 10")
+    return model, count
+
+
+def make_variants(name):
+    src = os.path.join(OUT_DIR, name)
+    fp32 = onnx.load(os.path.join(src, "onnx", "model.onnx"))
+    d16 = os.path.join(OUT_DIR, name + "-fp16")
+    _copy_folder_files(src, d16)
+    m16 = to_fp16(onnx.load(os.path.join(src, "onnx", "model.onnx")))
+    onnx.checker.check_model(m16)
+    onnx.save(m16, os.path.join(d16, "onnx", "model_fp16.onnx"))
+    d8 = os.path.join(OUT_DIR, name + "-int8")
+    _copy_folder_files(src, d8)
+    m8, count = to_int8_dynamic(fp32)
+    onnx.checker.check_model(m8)
+    onnx.save(m8, os.path.join(d8, "onnx", "model_quantized.onnx"))
+    print(name, "variants: fp16, int8 (", count, "MatMul quantized )")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dump", help="also write cross-check data (not committed) to this folder")
+    ap.add_argument("--variants-only", action="store_true", help="only write the fp16/int8 folders from the committed fp32 exports")
     args = ap.parse_args()
+    if args.variants_only:
+        for n in ("tiny-gpt2", "tiny-llama"):
+            make_variants(n)
+        return
     torch.set_num_threads(1)
 
     # tiny-gpt2
@@ -677,6 +797,8 @@ def main():
     }
     r2 = make("tiny-llama", llama, bpe, llama_config, llama_tok_config, args.dump)
 
+    make_variants("tiny-gpt2")
+    make_variants("tiny-llama")
     for n, r in (("tiny-gpt2", r1), ("tiny-llama", r2)):
         print(n, "prompt ids", len(r["input_ids"]), "argmax", r["last_logits_argmax"],
               "greedy", r["greedy_tokens"], "top1", r["greedy_top1_probs"])

@@ -89,16 +89,13 @@ server.child.on('exit', (code) => {
 });
 
 console.log(`
-  NextToken is running in VS Code (code-server). Open this address in your browser:
-
-    ${url}
-
-  (http://${host}:${port}/ opens the same workspace without the sample file preselected.)
-  sample.ts is open with the cursor at the end of line ${line}: type, wait for the grey ghost
-  text, press Tab to accept it. Press Ctrl-C here to stop.
+  NextToken is installed in VS Code (code-server), with sample.ts open at the end of line ${line}:
+  type there, wait for the grey ghost text, press Tab to accept it. Ctrl-C here stops it.
+  (http://${host}:${port}/ opens the same workspace without the sample file.)
 `);
+console.log(`[start] ready — open this address in your browser: ${url}`);
 
 // The extension host starts when the browser connects; say when NextToken is up.
 waitForLogFile(sandbox.dirs.userData, SCENARIO.channel, SCENARIO.activatedLog, 24 * 3600 * 1000)
-  .then((line) => console.log(`[start] ${line.replace(/ \(logs\/.*\)$/, '')} — ghost text is ready`))
+  .then((line) => console.log(`[start] the browser tab connected: ${line.replace(/ \(logs\/.*\)$/, '')}`))
   .catch(() => {});

@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
+import { parseArgs } from 'node:util';
 import { DEFAULT_LOOKUP, type CompletionResult, type Engine, type Explanation, type ScoreResult, type StopMode } from './engine/engine.js';
 import type { OnnxVariant } from './engine/load-model.js';
 import { bundledModelFolder, loadNodeEngine } from './engine/node-runtime.js';
@@ -33,16 +34,55 @@ options
 
 type Flags = Record<string, string | boolean>;
 
-function parseArgs(argv: string[]): { command: string; flags: Flags } {
-  const [command = 'help', ...rest] = argv;
-  const flags: Flags = {};
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const key = arg.slice(2);
-    const next = rest[i + 1];
-    if (next === undefined || next.startsWith('--')) flags[key] = true;
-    else flags[key] = rest[++i];
+/** Every option any command takes (bench's too); anything else is a usage error. */
+const OPTIONS = {
+  model: { type: 'string' },
+  variant: { type: 'string' },
+  threads: { type: 'string' },
+  prefix: { type: 'string' },
+  suffix: { type: 'string' },
+  file: { type: 'string' },
+  text: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  stop: { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  seed: { type: 'string' },
+  top: { type: 'string' },
+  'no-lookup': { type: 'boolean' },
+  'accept-ratio': { type: 'string' },
+  json: { type: 'boolean' },
+  jsonl: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  // bench
+  quick: { type: 'boolean' },
+  phase: { type: 'string' },
+  replay: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio'];
+const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'] };
+
+/** A bad command line: main prints its one-line message and exits 2. */
+export class UsageError extends Error {}
+
+export function parseCommandLine(argv: string[]): { command: string; flags: Flags } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (error) {
+    const unknown = /Unknown option '([^']+)'/.exec((error as Error).message);
+    throw new UsageError(unknown ? `unknown option ${unknown[1]}` : (error as Error).message.split('\n')[0]);
+  }
+  const [command = 'help', ...extra] = parsed.positionals;
+  if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const flags = parsed.values as Flags;
+  for (const key of NUMBERS) {
+    if (typeof flags[key] === 'string' && (flags[key] === '' || !Number.isFinite(Number(flags[key])))) throw new UsageError(`--${key} needs a number, got "${flags[key]}"`);
+  }
+  for (const [key, allowed] of Object.entries(CHOICES)) {
+    if (typeof flags[key] === 'string' && !allowed.includes(flags[key] as string)) throw new UsageError(`--${key} is one of ${allowed.join(' | ')}, got "${flags[key]}"`);
   }
   return { command, flags };
 }
@@ -138,7 +178,14 @@ async function eachJsonLine(handle: (request: Record<string, unknown>) => Promis
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { command, flags } = parseArgs(argv);
+  let command: string, flags: Flags;
+  try {
+    ({ command, flags } = parseCommandLine(argv));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`nexttoken: ${error.message} (nexttoken help lists the options)\n`);
+    return 2;
+  }
   if (command === 'help' || flags.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -148,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
     return runBench(flags);
   }
   if (!['complete', 'explain', 'score'].includes(command)) {
-    process.stderr.write(`unknown command ${command}\n\n${USAGE}`);
+    process.stderr.write(`nexttoken: unknown command ${command} (nexttoken help lists the commands)\n`);
     return 2;
   }
   const engine = await loadNodeEngine(str(flags, 'model') ?? bundledModelFolder(), {

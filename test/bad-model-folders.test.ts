@@ -10,6 +10,7 @@ import { loadNodeEngine } from '../src/engine/node-runtime.js';
 import { fixturePath } from './helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nexttoken-bad-'));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A copy of a fixture with `change` applied. */
 function variant(name: string, change: (dir: string) => void, from = 'tiny-llama'): string {
@@ -27,7 +28,7 @@ const editJson = (file: string, edit: (j: Record<string, unknown>) => void) => {
 // ── a minimal protobuf writer, for an ONNX model that has no KV cache ───────────────────
 const varint = (n: number) => {
   const out: number[] = [];
-  while (n > 127) out.push((n & 127) | 128), (n >>>= 7);
+  for (; n > 127; n >>>= 7) out.push((n & 127) | 128);
   return [...out, n];
 };
 const field = (no: number, bytes: number[]) => [...varint((no << 3) | 2), ...varint(bytes.length), ...bytes];
@@ -85,6 +86,8 @@ for (const [title, make, problem, message] of cases) {
 test('after a bad folder, a good one still loads (nothing is left half-initialised)', async () => {
   await assert.rejects(loadNodeEngine(path.join(tmp, 'does-not-exist')));
   const engine = await loadNodeEngine(fixturePath('tiny-gpt2'));
-  assert.ok((await engine.complete({ prefix: 'let x = ', maxTokens: 3 })).tokens.length >= 0);
+  const result = await engine.complete({ prefix: 'let x = ', maxTokens: 3, stop: 'none', lookup: false });
+  assert.equal(result.tokens.length, 3, 'the good model completes after the failed load');
+  assert.ok(result.tokens.every((t) => Number.isFinite(t.logprob)));
   await engine.dispose();
 });

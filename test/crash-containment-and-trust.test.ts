@@ -6,6 +6,7 @@ import { fakeDocument, installVscodeStub } from './vscode-stub.js';
 const world = installVscodeStub();
 
 test('failures inside completion requests are logged once and turn completions off after three in a row', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stub answers require('vscode') only
   const vscode = require('vscode');
   const { ModelManager, MAX_CONSECUTIVE_FAILURES } = await import('../src/extension/model-manager.js');
   const { InlineProvider } = await import('../src/extension/inline-provider.js');

@@ -32,6 +32,7 @@ test('activation registers commands, the inline provider and the panel, and load
   const { loadNodeEngine } = await import('../src/engine/node-runtime.js');
   let loads = 0;
   const context = { subscriptions: [] as { dispose(): unknown }[], extensionUri: { scheme: 'file', path: '/ext' } };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stub answers require('vscode') only
   const vscode = require('vscode');
   activateWith(context as never, {
     kind: 'desktop',
@@ -50,7 +51,8 @@ test('activation registers commands, the inline provider and the panel, and load
   const items = await world.registered.inline.provideInlineCompletionItems(doc, position, { triggerKind: 0 }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) });
   assert.equal(loads, 1);
   assert.ok(world.logs.some((l) => l.includes('tiny-llama')), 'the configured model folder was used');
-  assert.ok(items === undefined || Array.isArray(items));
+  assert.ok(Array.isArray(items) && items.length === 1, `one suggestion, got ${JSON.stringify(items)}`);
+  assert.ok(typeof items[0].insertText === 'string' && items[0].insertText.length > 0, 'with text');
   assert.deepEqual(attempts, [], 'no network entry point was touched');
 
   // Everything registered is disposed with the extension.

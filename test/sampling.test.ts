@@ -79,7 +79,9 @@ test('seeded generation through the model is reproducible', async () => {
 test('completions never contain special tokens other than the end token (a FIM model may predict <fim_suffix>)', async () => {
   const { loadFixtureEngine } = await import('./helpers.js');
   const engine = await loadFixtureEngine('tiny-llama');
-  const fim = new Set([449, 450, 451, 452]); // tiny-llama's <fim_prefix>, <fim_middle>, <fim_suffix>, <fim_pad>
+  const fim = new Set(['<fim_prefix>', '<fim_middle>', '<fim_suffix>', '<fim_pad>'].map((t) => engine.tokenizer.idOf(t)));
+  assert.equal(fim.size, 4, "tiny-llama's FIM tokens");
+  assert.ok([...fim].every((id) => id !== undefined && engine.tokenizer.isSpecial(id)));
   for (const prefix of ['return ', 'const x = ', '\t}\n', 'a', '<fim_suffix>']) {
     const result = await engine.complete({ prefix, maxTokens: 24, stop: 'none', lookup: false });
     assert.ok(result.tokens.every((t) => !fim.has(t.id)), JSON.stringify(result.tokens.map((t) => t.id)));

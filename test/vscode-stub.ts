@@ -7,6 +7,7 @@ import * as path from 'node:path';
 export interface StubWorld {
   settings: Record<string, unknown>;
   trusted: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the provider as the extension registers it
   registered: { commands: string[]; providers: number; views: string[]; inline?: any };
   logs: string[];
   errors: string[];

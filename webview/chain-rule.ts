@@ -6,7 +6,7 @@
 import type { ExplanationView, TokenView } from '../src/protocol';
 import { tokenChip } from './chip';
 import { h } from './dom';
-import { formatExp, formatInt, formatLogprob, formatProb } from './format';
+import { formatInt, formatLogprob, formatProb, formatSigned } from './format';
 import { saveUi, ui } from './vscode-state';
 
 /** Context rows shown before "show all". */
@@ -32,7 +32,9 @@ export function formatFromLog(lp: number): string {
   const log10 = lp / Math.LN10;
   const exponent = Math.floor(log10);
   const mantissa = 10 ** (log10 - exponent);
-  return formatExp(Number(`${mantissa.toFixed(1)}e${exponent}`));
+  // Built as text: below 1e−323 the number itself would be 0.
+  const [m, e] = mantissa.toFixed(1) === '10.0' ? ['1.0', exponent + 1] : [mantissa.toFixed(1), exponent];
+  return `${m}e${formatSigned(e, 0)}`;
 }
 
 export function renderChainRule(ex: ExplanationView, rerender: () => void): HTMLElement {

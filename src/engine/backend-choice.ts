@@ -6,6 +6,7 @@ import { DecoderSession } from './decoder-session.js';
 import { ModelError } from './errors.js';
 import type { ModelShape } from './model-config.js';
 import { createSession, type Backend, type OrtModule } from './ort.js';
+import { median } from '../core/stats.js';
 
 export interface BackendChoice {
   backend: Backend;
@@ -54,6 +55,5 @@ async function timeDecodeStep(session: DecoderSession): Promise<number> {
     await session.advance([(i * 13 + 5) % session.shape.vocabSize]);
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }

@@ -2,8 +2,10 @@
 // which token ids the cache holds, and keeps for each of them log P(token | tokens before it):
 // those come free with the logits of the pass that fed the token, and are the chain rule.
 
+import { abortError } from '../core/abort.js';
 import { tokenStats } from '../core/logits.js';
 import { ModelError } from './errors.js';
+import { toFloat32, type FloatDType } from './float16.js';
 import { KvCache, pastKeyName, presentKeyName } from './kv-cache.js';
 import type { ModelShape } from './model-config.js';
 import type { OrtModule, OrtSession, OrtTensor } from './ort.js';
@@ -52,7 +54,7 @@ export class DecoderSession {
     readonly shape: ModelShape,
   ) {
     checkContract(session, shape);
-    this.cache = new KvCache(ort, shape);
+    this.cache = new KvCache(ort, shape, (name) => floatDType(session, name));
     this.usesPositionIds = session.inputNames.includes('position_ids');
     this.hasAttentions = session.outputNames.includes('attentions.0');
   }
@@ -132,7 +134,7 @@ export class DecoderSession {
 
     const logits = outputs.logits;
     const vocab = logits.dims[2];
-    const rows = logits.data as Float32Array; // (seq, vocab)
+    const rows = toFloat32(logits.data); // (seq, vocab); fp16 exports return float16 logits
     // The chain rule: the previous pass's last row predicts ids[0]; row i predicts ids[i + 1].
     for (let i = 0; i < seq; i++) {
       const predictor = i === 0 ? this.nextLogits : rows.subarray((i - 1) * vocab, i * vocab);
@@ -159,10 +161,20 @@ function collectAttentions(outputs: Record<string, OrtTensor>, numLayers: number
   const weights = new Float32Array(numLayers * heads * queries * keys);
   for (let layer = 0; layer < numLayers; layer++) {
     const t = outputs[`attentions.${layer}`];
-    weights.set(t.data as Float32Array, layer * heads * queries * keys);
+    weights.set(toFloat32(t.data), layer * heads * queries * keys);
     t.dispose();
   }
   return { layers: numLayers, heads, queries, keys, weights };
+}
+
+/** The element type the session declares for a float input or output: float16 or float32. */
+function floatDType(session: OrtSession, name: string): FloatDType {
+  const meta = [...(session.inputMetadata ?? []), ...(session.outputMetadata ?? [])].find((m) => m.name === name);
+  const type = meta?.isTensor ? meta.type : 'float32';
+  if (type !== 'float32' && type !== 'float16') {
+    throw new ModelError('contract', `the ONNX model's ${name} is ${type}; NextToken reads float32 or float16`);
+  }
+  return type;
 }
 
 /** The model-folder contract of DESIGN.md, checked against what the ONNX file declares. */
@@ -181,6 +193,7 @@ function checkContract(session: OrtSession, shape: ModelShape): void {
   if (layers !== shape.numLayers) {
     throw new ModelError('contract', `config.json says ${shape.numLayers} layers but the ONNX model has a KV cache for ${layers}`);
   }
+  floatDType(session, 'logits'); // float32 or float16, else one clear error now
   const meta = session.inputMetadata?.find((m) => m.name === pastKeyName(0));
   if (meta?.isTensor) {
     const [, heads, , dim] = meta.shape;
@@ -190,8 +203,4 @@ function checkContract(session: OrtSession, shape: ModelShape): void {
   }
 }
 
-export function abortError(): Error {
-  const error = new Error('cancelled');
-  error.name = 'AbortError';
-  return error;
-}
+export { abortError } from '../core/abort.js';

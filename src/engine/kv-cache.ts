@@ -1,6 +1,7 @@
 // The KV cache: for each layer, the keys and values of every position seen so far, fed back to
 // the model as `past_key_values.{i}.key|value` and replaced by its `present.{i}.key|value`.
 
+import { emptyFloatData, type FloatData, type FloatDType } from './float16.js';
 import type { OrtModule, OrtTensor } from './ort.js';
 
 export interface KvLayout {
@@ -15,12 +16,14 @@ export const presentKeyName = (layer: number) => `present.${layer}.key`;
 export const presentValueName = (layer: number) => `present.${layer}.value`;
 
 export class KvCache {
-  /** Per layer: [key, value], each (batch=1, kvHeads, length, headDim) float32. */
+  /** Per layer: [key, value], each (batch=1, kvHeads, length, headDim) in the dtype the model declares. */
   private tensors: [OrtTensor, OrtTensor][];
 
+  /** `dtypeOf(inputName)`: the element type of each past_key_values.* input (float16 in fp16 exports). */
   constructor(
     private readonly ort: OrtModule,
     private readonly layout: KvLayout,
+    private readonly dtypeOf: (inputName: string) => FloatDType = () => 'float32',
   ) {
     this.tensors = this.emptyTensors();
   }
@@ -56,12 +59,13 @@ export class KvCache {
     const old = this.length;
     const next = this.tensors.map((pair) =>
       pair.map((t) => {
-        const src = t.data as Float32Array;
-        const dst = new Float32Array(heads * length * headDim);
+        // float32 or float16 bits: the same copy on the array type the tensor already has
+        const src = t.data as FloatData;
+        const dst = new (src.constructor as new (n: number) => FloatData)(heads * length * headDim);
         for (let h = 0; h < heads; h++) {
           dst.set(src.subarray(h * old * headDim, (h * old + length) * headDim), h * length * headDim);
         }
-        return new this.ort.Tensor('float32', dst, [1, heads, length, headDim]);
+        return new this.ort.Tensor(t.type as FloatDType, dst, [1, heads, length, headDim]);
       }) as [OrtTensor, OrtTensor],
     );
     this.disposeTensors();
@@ -80,8 +84,8 @@ export class KvCache {
 
   private emptyTensors(): [OrtTensor, OrtTensor][] {
     const { numLayers, numKvHeads, headDim } = this.layout;
-    const empty = () => new this.ort.Tensor('float32', new Float32Array(0), [1, numKvHeads, 0, headDim]);
-    return Array.from({ length: numLayers }, () => [empty(), empty()]);
+    const empty = (name: string) => new this.ort.Tensor(this.dtypeOf(name), emptyFloatData(this.dtypeOf(name)), [1, numKvHeads, 0, headDim]);
+    return Array.from({ length: numLayers }, (_, layer) => [empty(pastKeyName(layer)), empty(pastValueName(layer))]);
   }
 
   private disposeTensors(): void {

@@ -53,12 +53,17 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
     throw new ModelError('tokenizer', `the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary has ${shape.vocabSize}: they do not belong together`);
   }
 
-  // Probe each candidate by its size: a web host serving the extension over HTTP cannot list
-  // folders, and may answer a missing file with an empty one (so 0 bytes counts as absent).
+  // Only files the folder lists are tried, so a web host asks for no file that is not there.
+  // Where a folder cannot be listed, each candidate is probed by its size (a host may answer a
+  // missing file with an empty one, so 0 bytes counts as absent). Each size is asked once.
   const order = variant === 'auto' ? (autoOrder ?? (Object.keys(ONNX_VARIANTS) as (keyof typeof ONNX_VARIANTS)[])) : [variant];
+  const listed = await files.list('onnx').then((names) => new Set(names), () => undefined);
   let chosen: keyof typeof ONNX_VARIANTS | undefined;
+  let size = 0;
   for (const v of order) {
-    if (((await files.size(`onnx/${ONNX_VARIANTS[v]}`)) ?? 0) > 0) {
+    if (listed && !listed.has(ONNX_VARIANTS[v])) continue;
+    size = (await files.size(`onnx/${ONNX_VARIANTS[v]}`)) ?? 0;
+    if (size > 0) {
       chosen = v;
       break;
     }
@@ -68,7 +73,6 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
     throw new ModelError('missing-file', `${files.location} has no ${wanted}`);
   }
   const onnxPath = `onnx/${ONNX_VARIANTS[chosen]}`;
-  const size = (await files.size(onnxPath)) ?? 0;
   if (size > MAX_MODEL_BYTES) throw new ModelError('too-large', `${onnxPath} is ${(size / 1024 ** 3).toFixed(1)} GiB; NextToken runs models up to 2 GiB`);
   if (size < 64) throw new ModelError('bad-onnx', `${onnxPath} is empty or truncated (${size} bytes)`);
   const onnx = await files.readBytes(onnxPath);

@@ -4,7 +4,11 @@
 import * as vscode from 'vscode';
 import type { ModelFiles } from '../engine/model-files.js';
 
-export function vscodeModelFiles(folder: vscode.Uri): ModelFiles {
+/**
+ * `listings`: what is known to be in folders that cannot be listed (the bundled model served
+ * over HTTP in web hosts: its onnx/ folder, recorded at build time), so nothing is probed.
+ */
+export function vscodeModelFiles(folder: vscode.Uri, listings: Record<string, readonly string[]> = {}): ModelFiles {
   const at = (rel: string) => (rel ? vscode.Uri.joinPath(folder, ...rel.split('/')) : folder);
   const fs = vscode.workspace.fs;
   // Where stat cannot tell (extension resources served over HTTP in web hosts), the size comes
@@ -22,11 +26,19 @@ export function vscodeModelFiles(folder: vscode.Uri): ModelFiles {
       lastRead = undefined;
       return bytes;
     },
-    list: async (rel) => (await fs.readDirectory(at(rel))).map(([name]) => name).sort(),
+    list: async (rel) => {
+      try {
+        return (await fs.readDirectory(at(rel))).map(([name]) => name).sort();
+      } catch (error) {
+        if (listings[rel]) return [...listings[rel]].sort();
+        throw error;
+      }
+    },
     size: async (rel) => {
       // Over HTTP (web hosts) stat answers size 0 whether or not the file exists: read it instead.
       const stat = await Promise.resolve(fs.stat(at(rel))).catch(() => undefined);
       if (stat && stat.size > 0) return stat.size;
+      if (lastRead?.rel === rel) return lastRead.bytes.length;
       try {
         const bytes = await fs.readFile(at(rel));
         lastRead = { rel, bytes };

@@ -9,11 +9,14 @@ import { activateWith } from './activate.js';
 import { vscodeModelFiles } from './vscode-model-files.js';
 
 let configured = false;
+/** The bundled model's onnx/ folder, listed at build time (scripts/build.mjs): HTTP cannot list it. */
+declare const BUNDLED_ONNX_FILES: string[];
 
 export function activate(context: vscode.ExtensionContext): void {
+  const bundledModel = vscode.Uri.joinPath(context.extensionUri, 'models', 'nexttoken-small');
   activateWith(context, {
     kind: 'web',
-    bundledModel: vscode.Uri.joinPath(context.extensionUri, 'models', 'nexttoken-small'),
+    bundledModel,
     load: async (folder, settings) => {
       if (!configured) {
         // Before the first session: a failed runtime load cannot be retried in this worker.
@@ -22,7 +25,8 @@ export function activate(context: vscode.ExtensionContext): void {
         configured = true;
       }
       const backends: Backend[] = (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'];
-      return Engine.load(ort, vscodeModelFiles(folder), { variant: settings.onnxVariant, backend: settings.backend, backends, threads: 1 });
+      const bundled = folder.toString() === bundledModel.toString();
+      return Engine.load(ort, vscodeModelFiles(folder, bundled ? { onnx: BUNDLED_ONNX_FILES } : {}), { variant: settings.onnxVariant, backend: settings.backend, backends, threads: 1 });
     },
   });
 }

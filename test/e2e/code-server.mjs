@@ -92,7 +92,7 @@ export async function startCodeServer(sandbox, { port, host = '127.0.0.1', folde
     await waitForHttp(`http://${host}:${port}/healthz`, 90000, () => !exited);
   } catch (e) {
     child.kill('SIGTERM');
-    throw new Error(`${e.message}\n${output}`);
+    throw new Error(`${e.message}\n${output}`, { cause: e });
   }
   return {
     child,
@@ -111,7 +111,7 @@ export async function startCodeServer(sandbox, { port, host = '127.0.0.1', folde
 
 /** Files under `dir` whose name matches `re` (recursive). */
 export function findFiles(dir, re, out = []) {
-  let entries = [];
+  let entries;
   try { entries = readdirSync(dir); } catch { return out; }
   for (const n of entries) {
     const p = join(dir, n);

@@ -6,7 +6,7 @@
 //
 // The .vsix defaults to $NEXTTOKEN_E2E_VSIX, else the newest *.vsix in dist/ or the repo root
 // (`npm run package` writes dist/nexttoken.vsix).
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ROOT, Reporter, SCENARIO, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios } from './workbench.mjs';

@@ -22,7 +22,9 @@ const webgpu = !!args.webgpu;
 const harness = args.name || (webgpu ? 'web-webgpu' : 'web-wasm');
 const extensionDir = args['extension-dir'] || process.env.NEXTTOKEN_E2E_EXTENSION_DIR || ROOT;
 const verbose = !!args.verbose || !!process.env.E2E_VERBOSE;
-const require = createRequire(import.meta.url);
+// @vscode/test-web is installed by scripts/e2e/setup.sh into .e2e/test-web (not a dependency of
+// the project: its browser download is not wanted)
+const require = createRequire(join(E2E_DIR, 'test-web', 'package.json'));
 
 function localBuild() {
   const dir = join(E2E_DIR, 'vscode-test-web');
@@ -53,6 +55,7 @@ async function main() {
   };
   // test-web's server logs every request it serves and a few banners; keep them out unless verbose
   const origLog = console.log;
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes in test-web's log lines
   if (!verbose) console.log = (...a) => (/^(\x1b\[\d+m)?(Using ESM|Serving|Listening|GET |POST |HEAD )/.test(String(a[0])) ? undefined : origLog(...a));
   const server = await runServer('127.0.0.1', port, config);
   const url = `http://${host}:${port}/`;
@@ -64,7 +67,7 @@ async function main() {
   if (webgpu) extraArgs.push('--enable-unsafe-webgpu');
   const browser = await launchChromium({ extraArgs, log });
   const rep = new Reporter(harness, { page: browser.page });
-  let failed = 1;
+  let failed;
   try {
     await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await rep.step('WebGPU adapter ' + (webgpu ? 'available' : 'absent'), async () => {

@@ -471,7 +471,6 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
     await sleep(500);
     await page.keyboard.press('Escape'); // hide a follow-up suggestion, if any
     const after = await editorText(page);
-    const firstLine = accepted.split('\n')[0].trim();
     const want = (lines[typeLine - 1] + S.typeText + accepted.split('\n')[0]).trimEnd();
     if (after === before) throw new Error('document did not change');
     if (before.includes(want)) throw new Error('ghost text was already in the document text before Tab');

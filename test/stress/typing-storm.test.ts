@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as ort from 'onnxruntime-web';
-import { contextRange } from '../src/completion/context.js';
-import { CompletionPipeline, DEFAULT_PIPELINE } from '../src/completion/pipeline.js';
-import { Engine } from '../src/engine/engine.js';
-import { nodeModelFiles } from '../src/engine/node-model-files.js';
-import { seededRng } from '../src/core/sampler.js';
-import { fixturePath, loadFixtureEngine } from './helpers.js';
+import { contextRange } from '../../src/completion/context.js';
+import { CompletionPipeline, DEFAULT_PIPELINE } from '../../src/completion/pipeline.js';
+import { Engine } from '../../src/engine/engine.js';
+import { nodeModelFiles } from '../../src/engine/node-model-files.js';
+import { seededRng } from '../../src/core/sampler.js';
+import { fixturePath, loadFixtureEngine } from '../helpers.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -68,8 +68,14 @@ test('typing storm: 5,000 keystrokes, one decode at a time, no stale suggestion,
     if (r < 0.7) doc = doc.slice(0, cursor) + 'abcdefghij(){};\n\t '[Math.floor(rng() * 18)] + doc.slice(cursor++);
     else if (r < 0.8 && cursor > 0) doc = doc.slice(0, cursor - 1) + doc.slice(cursor--);
     else if (r < 0.9) cursor = Math.floor(rng() * (doc.length + 1));
-    else doc = doc.slice(0, cursor) + SOURCE.slice(0, 40) + doc.slice(cursor), (cursor += 40);
-    if (doc.length > 6000) (doc = doc.slice(-3000)), (cursor = Math.min(cursor, doc.length));
+    else {
+      doc = doc.slice(0, cursor) + SOURCE.slice(0, 40) + doc.slice(cursor);
+      cursor += 40;
+    }
+    if (doc.length > 6000) {
+      doc = doc.slice(-3000);
+      cursor = Math.min(cursor, doc.length);
+    }
 
     const seq = ++started;
     const external = new AbortController();
