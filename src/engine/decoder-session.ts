@@ -43,6 +43,11 @@ export class DecoderSession {
   nextLogits: Float32Array | undefined;
   readonly stats: CacheStats = { computed: 0, withoutCache: 0, lastComputed: 0, lastReused: 0 };
   readonly hasAttentions: boolean;
+  /**
+   * Awaited before every forward pass. In a worker it yields to the event loop, so that a cancel
+   * message is read between passes (WASM runs resolve as microtasks and would starve it).
+   */
+  beforePass: (() => Promise<void>) | undefined;
   private readonly cache: KvCache;
   private readonly usesPositionIds: boolean;
 
@@ -98,6 +103,7 @@ export class DecoderSession {
     const chunk = options.chunk ?? 256;
     let attentions: AttentionRows | undefined;
     for (let start = 0; start < newIds.length; start += chunk) {
+      await this.beforePass?.();
       if (options.signal?.aborted) throw abortError();
       const part = newIds.slice(start, start + chunk);
       const last = start + chunk >= newIds.length;
