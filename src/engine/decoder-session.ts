@@ -76,10 +76,20 @@ export class DecoderSession {
       return;
     }
     // Logits are kept only for the end of the cache, so re-feed at least the last token.
-    const keep = Math.min(common, target.length - 1);
+    let keep = Math.min(common, target.length - 1);
+    // Only the last row of logits is kept. Re-fed from `keep`, the token there needs the row that
+    // predicted it: when it is the token cached before, its log-prob and rank are known already;
+    // when it is new and the cache goes on past it, feed one more token to get that row.
+    // (A cancelled pass can also leave the cache without its last row.)
+    if (keep === common && keep > 0 && (keep < this.ids.length || !this.nextLogits)) keep--;
+    const known = { logprob: this.logprobs[keep], rank: this.ranks[keep] };
     this.stats.lastReused = keep;
     this.rewind(keep);
     await this.advance(target.slice(keep), { signal });
+    if (Number.isNaN(this.logprobs[keep]) && !Number.isNaN(known.logprob ?? NaN)) {
+      this.logprobs[keep] = known.logprob;
+      this.ranks[keep] = known.rank;
+    }
   }
 
   /** Drop cached positions beyond `length`; `nextLogits` is the row predicting position `length`, if known. */
