@@ -33,7 +33,13 @@ options
 
 type Flags = Record<string, string | boolean>;
 
-function parseArgs(argv: string[]): { command: string; flags: Flags } {
+/** Flags that never take a value: the argument after them is not theirs. */
+const BOOLEAN_FLAGS = new Set(['json', 'jsonl', 'no-lookup', 'help']);
+
+/** Most characters of --file/stdin text kept for complete/explain (the end, where the cursor is), cut before tokenizing. */
+export const MAX_PREFIX_CHARS = 64 * 1024;
+
+export function parseArgs(argv: string[]): { command: string; flags: Flags } {
   const [command = 'help', ...rest] = argv;
   const flags: Flags = {};
   for (let i = 0; i < rest.length; i++) {
@@ -41,7 +47,7 @@ function parseArgs(argv: string[]): { command: string; flags: Flags } {
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
     const key = arg.slice(2);
     const next = rest[i + 1];
-    if (next === undefined || next.startsWith('--')) flags[key] = true;
+    if (BOOLEAN_FLAGS.has(key) || next === undefined || next.startsWith('--')) flags[key] = true;
     else flags[key] = rest[++i];
   }
   return { command, flags };
@@ -162,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       const result = await complete(engine, {
-        prefix: await readInputText(flags),
+        prefix: (await readInputText(flags)).slice(-MAX_PREFIX_CHARS),
         suffix: str(flags, 'suffix'),
         maxTokens: num(flags, 'max-tokens', 32),
         stop: (str(flags, 'stop') ?? 'line') as StopMode,
@@ -178,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'explain') {
       const explanation = await engine.explain({
-        prefix: await readInputText(flags),
+        prefix: (await readInputText(flags)).slice(-MAX_PREFIX_CHARS),
         suffix: str(flags, 'suffix'),
         top: num(flags, 'top', 10),
         sampling: { temperature: num(flags, 'temperature', 1), topK: num(flags, 'top-k', 40), topP: num(flags, 'top-p', 0.95) },
