@@ -20,7 +20,8 @@ const deferred = <T>() => {
   return { promise, resolve };
 };
 
-async function manager(load: (folder: { path: string }) => Promise<unknown>, timeoutMs?: number) {
+/** Loads that hang in these tests time out after 3 s, so that no timer outlives the file by long. */
+async function manager(load: (folder: { path: string }) => Promise<unknown>, timeoutMs = 3000) {
   const vscode = require('vscode');
   const { ModelManager } = await import('../src/extension/model-manager.js');
   const { readSettings } = await import('../src/extension/settings.js');

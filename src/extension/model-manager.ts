@@ -147,7 +147,6 @@ export class ModelManager implements vscode.Disposable {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new ModelError('timeout', `the model did not load within ${Math.round(ms / 1000)} s`)), ms);
-    (timer as { unref?: () => void }).unref?.(); // a pending load must not keep a Node process alive
     promise.then(
       (value) => (clearTimeout(timer), resolve(value)),
       (error) => (clearTimeout(timer), reject(error)),
