@@ -131,3 +131,12 @@ test('panel Insert: the pinned cursor is found where its context is now, or refu
   assert.equal(relocateCursor('something else entirely', prefix.length, prefix, suffix), undefined);
   assert.equal(relocateCursor(text + text, prefix.length + 999, prefix, suffix), undefined, 'ambiguous: refused');
 });
+
+test('a model that fails the contract check releases its ORT session (it leaked ~20 MB per failed load)', async () => {
+  const { openChecked } = await import('../src/engine/backend-choice.js');
+  let released = 0;
+  const fakeOrt = { InferenceSession: { create: async () => ({ inputNames: ['input_ids'], outputNames: ['logits'], release: async () => void released++ }) } };
+  const shape = { modelType: 'gpt2', numLayers: 2, numHeads: 4, numKvHeads: 4, headDim: 8, vocabSize: 10, maxPositions: 16, eosTokenIds: [] };
+  await assert.rejects(openChecked(fakeOrt as never, new Uint8Array(8), shape, 'wasm'), { name: 'ModelError', problem: 'contract' });
+  assert.equal(released, 1);
+});
