@@ -34,6 +34,9 @@ options
 
 type Flags = Record<string, string | boolean>;
 
+/** Most characters of --file/stdin text kept for complete/explain (the end, where the cursor is), cut before tokenizing. */
+export const MAX_PREFIX_CHARS = 64 * 1024;
+
 /** Every option any command takes (bench's too); anything else is a usage error. */
 const OPTIONS = {
   model: { type: 'string' },
@@ -209,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       const result = await complete(engine, {
-        prefix: await readInputText(flags),
+        prefix: (await readInputText(flags)).slice(-MAX_PREFIX_CHARS),
         suffix: str(flags, 'suffix'),
         maxTokens: num(flags, 'max-tokens', 32),
         stop: (str(flags, 'stop') ?? 'line') as StopMode,
@@ -225,7 +228,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'explain') {
       const explanation = await engine.explain({
-        prefix: await readInputText(flags),
+        prefix: (await readInputText(flags)).slice(-MAX_PREFIX_CHARS),
         suffix: str(flags, 'suffix'),
         top: num(flags, 'top', 10),
         sampling: { temperature: num(flags, 'temperature', 1), topK: num(flags, 'top-k', 40), topP: num(flags, 'top-p', 0.95) },

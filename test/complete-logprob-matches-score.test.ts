@@ -7,7 +7,9 @@ for (const name of FIXTURES) {
     const engine = await loadFixtureEngine(name);
     const prefix = 'function add(a, b) {\n\treturn a + b;\n}\n';
     const result = await engine.complete({ prefix, maxTokens: 24, stop: 'none', heal: false });
-    assert.equal(result.tokens.length, 24);
+    // 24 generated; a last token that is half of a UTF-8 character is held back (no U+FFFD in the text).
+    assert.ok(result.tokens.length >= 20 && result.tokens.length <= 24, `${result.tokens.length} tokens`);
+    assert.ok(!result.text.endsWith('\uFFFD'));
     // Score the same ids: the prompt as the engine built it (bos + prefix) and the completion.
     const scored = await engine.score({ before: prefix, text: result.tokens.map((t) => t.text).join('') });
     const completionIds = result.tokens.map((t) => t.id);

@@ -13,6 +13,8 @@ export interface StubWorld {
   errors: string[];
   disposed: number;
   statusText: () => string;
+  warnings: string[];
+  closeListeners: ((document: unknown) => void)[];
 }
 
 export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
@@ -24,6 +26,8 @@ export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
     errors: [],
     disposed: 0,
     statusText: () => '',
+    warnings: [],
+    closeListeners: [],
     ...world,
   };
   const disposable = () => ({ dispose: () => void w.disposed++ });
@@ -104,6 +108,7 @@ export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
       onDidChangeActiveTextEditor: () => disposable(),
       withProgress: (_: unknown, task: () => Promise<unknown>) => task(),
       showErrorMessage: (msg: string) => (w.errors.push(msg), Promise.resolve(undefined)),
+      showWarningMessage: (msg: string) => (w.warnings.push(msg), Promise.resolve(undefined)),
       setStatusBarMessage: () => disposable(),
       visibleTextEditors: [],
       activeTextEditor: undefined,
@@ -116,6 +121,7 @@ export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
       onDidChangeConfiguration: () => disposable(),
       onDidGrantWorkspaceTrust: () => disposable(),
       onDidChangeTextDocument: () => disposable(),
+      onDidCloseTextDocument: (listener: (document: unknown) => void) => (w.closeListeners.push(listener), disposable()),
     },
     languages: {
       registerInlineCompletionItemProvider: (_: unknown, provider: unknown) => (w.registered.providers++, (w.registered.inline = provider), disposable()),

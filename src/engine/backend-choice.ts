@@ -24,7 +24,7 @@ export async function chooseBackend(ort: OrtModule, onnx: Uint8Array, shape: Mod
   for (const backend of candidates) {
     let session: DecoderSession | undefined;
     try {
-      session = new DecoderSession(ort, await createSession(ort, onnx, backend), shape);
+      session = await openChecked(ort, onnx, shape, backend);
     } catch (cause) {
       const error = cause instanceof ModelError ? cause : new ModelError('bad-onnx', `the ONNX model could not be loaded on ${backend} (not a valid ONNX file, or an operator this runtime lacks): ${(cause as Error).message}`);
       if (candidates.length === 1) throw error;
@@ -32,7 +32,13 @@ export async function chooseBackend(ort: OrtModule, onnx: Uint8Array, shape: Mod
       continue;
     }
     if (candidates.length === 1) return { backend, session, timings, failures };
-    timings[backend] = await timeDecodeStep(session);
+    try {
+      timings[backend] = await timeDecodeStep(session);
+    } catch (cause) {
+      await session.dispose();
+      failures[backend] = (cause as Error).message;
+      continue;
+    }
     session.rewind(0);
     if (!best || timings[backend]! < timings[best.backend]!) {
       await best?.session.dispose();
@@ -43,6 +49,17 @@ export async function chooseBackend(ort: OrtModule, onnx: Uint8Array, shape: Mod
   }
   if (!best) throw new ModelError('bad-onnx', `no backend could run the model: ${Object.entries(failures).map(([b, m]) => `${b}: ${m}`).join('; ')}`);
   return { ...best, timings, failures };
+}
+
+/** A DecoderSession over a new ORT session; when the model fails the contract check, the ORT session is released (~20 MB each). */
+export async function openChecked(ort: OrtModule, onnx: Uint8Array, shape: ModelShape, backend: Backend): Promise<DecoderSession> {
+  const session = await createSession(ort, onnx, backend);
+  try {
+    return new DecoderSession(ort, session, shape);
+  } catch (error) {
+    await session.release().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Median of a few single-token steps after a short prefill (the first runs warm the backend up). */

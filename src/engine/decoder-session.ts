@@ -45,6 +45,11 @@ export class DecoderSession {
   nextLogits: Float32Array | undefined;
   readonly stats: CacheStats = { computed: 0, withoutCache: 0, lastComputed: 0, lastReused: 0 };
   readonly hasAttentions: boolean;
+  /**
+   * Awaited before every forward pass. In a worker it yields to the event loop, so that a cancel
+   * message is read between passes (WASM runs resolve as microtasks and would starve it).
+   */
+  beforePass: (() => Promise<void>) | undefined;
   private readonly cache: KvCache;
   private readonly usesPositionIds: boolean;
 
@@ -73,10 +78,20 @@ export class DecoderSession {
       return;
     }
     // Logits are kept only for the end of the cache, so re-feed at least the last token.
-    const keep = Math.min(common, target.length - 1);
+    let keep = Math.min(common, target.length - 1);
+    // Only the last row of logits is kept. Re-fed from `keep`, the token there needs the row that
+    // predicted it: when it is the token cached before, its log-prob and rank are known already;
+    // when it is new and the cache goes on past it, feed one more token to get that row.
+    // (A cancelled pass can also leave the cache without its last row.)
+    if (keep === common && keep > 0 && (keep < this.ids.length || !this.nextLogits)) keep--;
+    const known = { logprob: this.logprobs[keep], rank: this.ranks[keep] };
     this.stats.lastReused = keep;
     this.rewind(keep);
     await this.advance(target.slice(keep), { signal });
+    if (Number.isNaN(this.logprobs[keep]) && !Number.isNaN(known.logprob ?? NaN)) {
+      this.logprobs[keep] = known.logprob;
+      this.ranks[keep] = known.rank;
+    }
   }
 
   /** Drop cached positions beyond `length`; `nextLogits` is the row predicting position `length`, if known. */
@@ -100,6 +115,7 @@ export class DecoderSession {
     const chunk = options.chunk ?? 256;
     let attentions: AttentionRows | undefined;
     for (let start = 0; start < newIds.length; start += chunk) {
+      await this.beforePass?.();
       if (options.signal?.aborted) throw abortError();
       const part = newIds.slice(start, start + chunk);
       const last = start + chunk >= newIds.length;

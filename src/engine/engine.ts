@@ -9,12 +9,13 @@ import { pickSample, seededRng } from '../core/sampler.js';
 import { endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
 import { chooseBackend } from './backend-choice.js';
 import { abortError, type CacheStats, type DecoderSession } from './decoder-session.js';
-import { generate, type Generation } from './generate.js';
+import { generate, type GeneratedToken, type Generation } from './generate.js';
 import { readModelFolder, type OnnxVariant } from './load-model.js';
 import type { ModelFiles } from './model-files.js';
 import type { ModelShape } from './model-config.js';
 import type { Backend, OrtModule } from './ort.js';
 import { buildPrompt, type Prompt } from './prompt.js';
+import { checkCompletionRequest, checkExplainRequest, checkScoreRequest } from './request-checks.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 export type StopMode = 'line' | 'block' | 'none';
@@ -26,6 +27,8 @@ export interface EngineOptions {
   backend?: Backend | 'auto';
   /** WASM threads the host configured (reported only). */
   threads?: number;
+  /** Awaited before every forward pass (a worker yields to its event loop here, to read cancel messages). */
+  beforePass?: () => Promise<void>;
 }
 
 export interface EngineInfo {
@@ -60,6 +63,8 @@ export interface CompletionRequest extends ContextRequest {
   /** Prompt-lookup drafting (default DEFAULT_LOOKUP; acceptRatio 1 = output identical to plain greedy). */
   lookup?: false | { acceptRatio: number };
   timeBudgetMs?: number;
+  /** Each generated token as it is picked (streamed back from the worker). */
+  onToken?: (token: GeneratedToken) => void;
 }
 
 export interface CompletionResult extends Generation {
@@ -131,6 +136,17 @@ export interface ScoredToken extends ChainToken {
   alternatives?: { id: number; text: string; prob: number }[];
 }
 
+export interface ScoreRequest {
+  text: string;
+  /** Text that conditions the score without being scored. */
+  before?: string;
+  /** How many alternatives to list per token. */
+  alternatives?: number;
+  signal?: AbortSignal;
+  /** Tokens scored so far of the total, after each window. */
+  onProgress?: (scored: number, total: number) => void;
+}
+
 export interface ScoreResult {
   tokens: ScoredToken[];
   logprob: number;
@@ -185,11 +201,13 @@ export class Engine {
       attentions: choice.session.hasAttentions,
       loadMs: performance.now() - started,
     };
+    choice.session.beforePass = options.beforePass;
     return new Engine(info, folder.tokenizer, folder.shape, choice.session);
   }
 
   /** Ghost text for the cursor. */
   complete(request: CompletionRequest): Promise<CompletionResult> {
+    checkCompletionRequest(request);
     return this.exclusive(request.signal, async () => {
       const started = performance.now();
       const maxTokens = Math.max(1, Math.min(request.maxTokens ?? 32, this.shape.maxPositions - 2));
@@ -205,6 +223,7 @@ export class Engine {
         healed: prompt.healed,
         suppress: this.suppressed,
         signal: request.signal,
+        onToken: request.onToken,
         lookup: request.lookup === false ? undefined : { acceptRatio: (request.lookup ?? DEFAULT_LOOKUP).acceptRatio, draft: this.lineDraft(request.prefix, prompt.healed) },
       });
       return {
@@ -221,6 +240,7 @@ export class Engine {
 
   /** The next-token distribution at the cursor, with the chain rule over the context. */
   explain(request: ExplainRequest): Promise<Explanation> {
+    checkExplainRequest(request);
     return this.exclusive(request.signal, async () => {
       const started = performance.now();
       const appended = request.appended ?? [];
@@ -271,7 +291,8 @@ export class Engine {
   }
 
   /** log P(text) by the chain rule, token by token; `before` conditions without being scored. */
-  score(request: { text: string; before?: string; alternatives?: number; signal?: AbortSignal }): Promise<ScoreResult> {
+  score(request: ScoreRequest): Promise<ScoreResult> {
+    checkScoreRequest(request);
     return this.exclusive(request.signal, async () => {
       const started = performance.now();
       const bos = this.shape.bosTokenId;
@@ -308,6 +329,7 @@ export class Engine {
           });
         }
         scoredUpTo = end;
+        request.onProgress?.(scoredUpTo - head.length, all.length - head.length);
       }
       let cumulative = 0;
       for (const t of tokens) t.cumulativeLogprob = cumulative += t.logprob ?? 0;
@@ -330,6 +352,11 @@ export class Engine {
       await this.session.advance(ids, { signal });
       return this.session.logprobs.slice(from);
     });
+  }
+
+  /** Ids → text (async, like every call a worker answers). */
+  async decode(ids: readonly number[]): Promise<string> {
+    return this.tokenizer.decode(ids);
   }
 
   /** Text → ids, as the engine feeds them (no special tokens added). */

@@ -8,7 +8,11 @@ export type ModelProblem =
   | 'bad-onnx'
   | 'contract'
   | 'tokenizer'
-  | 'too-large';
+  | 'too-large'
+  /** Not a regular file (FIFO, device, folder) or over its size cap. */
+  | 'bad-file'
+  /** The load did not finish in time. */
+  | 'timeout';
 
 export class ModelError extends Error {
   constructor(

@@ -83,7 +83,13 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
       queued = promptLookupDraft([...session.ids, id], { ...DEFAULT_LOOKUP, maxDraft: DEFAULT_LOOKUP.maxDraft });
       drafted += queued.length;
     }
-    const draft = queued.slice(0, Math.max(0, options.maxTokens - run.ids.length));
+    // The window bounds the cache: the picked token and its draft must fit, or the loop ends here.
+    const room = session.shape.maxPositions - session.ids.length;
+    if (room < 1) {
+      run.stopReason = 'window';
+      break;
+    }
+    const draft = queued.slice(0, Math.max(0, Math.min(options.maxTokens - run.ids.length, room - 1)));
     const rows: Float32Array[] = []; // rows[i]: the logits that predict draft[i]
     const firstDraftPosition = session.ids.length + 1;
     if (options.signal?.aborted) throw abortError();
@@ -125,7 +131,7 @@ class Run {
   private readonly logprobs: number[] = [];
   pending: string; // healed text not yet produced
   private text = '';
-  private stopReason: StopReason = 'budget';
+  stopReason: StopReason = 'budget';
   private keepTokens: number | undefined;
   private readonly started = performance.now();
 
@@ -163,7 +169,12 @@ class Run {
   }
 
   result(): Omit<Generation, 'drafted' | 'accepted'> {
-    const kept = this.keepTokens ?? tokensSpanning(this.tokenizer, this.ids, this.options.healed.length + this.text.length);
+    // A last token that is half of a UTF-8 character decodes to U+FFFD: hold it back.
+    const whole = this.text.replace(/\uFFFD+$/, '');
+    const cut = whole.length < this.text.length;
+    this.text = whole;
+    const spanned = tokensSpanning(this.tokenizer, this.ids, this.options.healed.length + this.text.length);
+    const kept = cut ? Math.min(spanned, this.keepTokens ?? spanned) : (this.keepTokens ?? spanned);
     const steps = chainRule(this.logprobs.slice(0, kept));
     const tokens = steps.map((step, i) => ({ id: this.ids[i], text: this.tokenizer.tokenText(this.ids[i]), prob: Math.exp(step.logprob), ...step }));
     return { text: this.text, tokens, logprob: steps.at(-1)?.cumulativeLogprob ?? 0, stopReason: this.stopReason };

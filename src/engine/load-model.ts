@@ -18,6 +18,14 @@ export type OnnxVariant = keyof typeof ONNX_VARIANTS | 'auto';
 /** ONNX files larger than this are refused: the extension host would run out of memory. */
 export const MAX_MODEL_BYTES = 2 * 1024 ** 3;
 
+/** Size caps of the JSON files: a real config is a few KB, Qwen2.5-Coder's tokenizer.json 7 MB. */
+export const MAX_JSON_BYTES: Record<string, number> = {
+  'config.json': 1024 ** 2,
+  'generation_config.json': 1024 ** 2,
+  'tokenizer_config.json': 16 * 1024 ** 2,
+  'tokenizer.json': 64 * 1024 ** 2,
+};
+
 export interface ModelFolder {
   name: string;
   shape: ModelShape;
@@ -30,21 +38,17 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
   if ((await files.size('config.json')) === undefined && (await files.list('').catch(() => undefined)) === undefined) {
     throw new ModelError('missing-folder', `the model folder ${files.location} does not exist`);
   }
-  const configText = await readRequired(files, 'config.json');
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(configText);
-  } catch {
-    throw new ModelError('bad-config', `config.json in ${files.location} is not valid JSON`);
-  }
+  const config = asObject(await readJson(files, 'config.json', true), files, 'config.json');
   const shape = readModelShape(config);
-  const generation = await files.readText('generation_config.json').then(JSON.parse, () => ({}));
+  const generation = asObject((await readJson(files, 'generation_config.json', false)) ?? {}, files, 'generation_config.json');
   if (shape.bosTokenId === undefined && typeof generation.bos_token_id === 'number') shape.bosTokenId = generation.bos_token_id;
   if (typeof generation.eos_token_id === 'number' && !shape.eosTokenIds.includes(generation.eos_token_id)) shape.eosTokenIds.push(generation.eos_token_id);
 
+  const tokenizerJson = asObject(await readJson(files, 'tokenizer.json', true), files, 'tokenizer.json');
+  const tokenizerConfig = asObject((await readJson(files, 'tokenizer_config.json', false)) ?? {}, files, 'tokenizer_config.json');
   let tokenizer: TextTokenizer;
   try {
-    tokenizer = TextTokenizer.fromJson(await readRequired(files, 'tokenizer.json'), await files.readText('tokenizer_config.json').catch(() => undefined));
+    tokenizer = TextTokenizer.fromParsed(tokenizerJson, tokenizerConfig);
   } catch (error) {
     if (error instanceof ModelError) throw error;
     throw new ModelError('tokenizer', `tokenizer.json in ${files.location} could not be read: ${(error as Error).message}`);
@@ -75,15 +79,34 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
   const onnxPath = `onnx/${ONNX_VARIANTS[chosen]}`;
   if (size > MAX_MODEL_BYTES) throw new ModelError('too-large', `${onnxPath} is ${(size / 1024 ** 3).toFixed(1)} GiB; NextToken runs models up to 2 GiB`);
   if (size < 64) throw new ModelError('bad-onnx', `${onnxPath} is empty or truncated (${size} bytes)`);
-  const onnx = await files.readBytes(onnxPath);
+  const onnx = await files.readBytes(onnxPath, MAX_MODEL_BYTES);
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? 'model';
   return { name, shape, tokenizer, variant: chosen, onnx };
 }
 
-async function readRequired(files: ModelFiles, rel: string): Promise<string> {
-  try {
-    return await files.readText(rel);
-  } catch {
-    throw new ModelError('missing-file', `${files.location} has no ${rel}`);
+/** A JSON file of the folder, parsed; undefined when an optional one is absent. Every failure is one ModelError naming the file. */
+async function readJson(files: ModelFiles, rel: string, required: boolean): Promise<unknown> {
+  if ((await files.size(rel)) === undefined) {
+    if (required) throw new ModelError('missing-file', `${files.location} has no ${rel}`);
+    return undefined;
   }
+  let text: string;
+  try {
+    text = await files.readText(rel, MAX_JSON_BYTES[rel]);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new ModelError('bad-file', `${rel} in ${files.location} could not be read: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ModelError(rel === 'config.json' ? 'bad-config' : rel.startsWith('tokenizer') ? 'tokenizer' : 'bad-config', `${rel} in ${files.location} is not valid JSON`);
+  }
+}
+
+function asObject(value: unknown, files: ModelFiles, rel: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ModelError(rel.startsWith('tokenizer') ? 'tokenizer' : 'bad-config', `${rel} in ${files.location} is not a JSON object (it is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value})`);
+  }
+  return value as Record<string, unknown>;
 }

@@ -34,16 +34,19 @@ export class TextTokenizer {
   constructor(private readonly tokenizer: Tokenizer) {
     const added = tokenizer.get_added_tokens_decoder();
     this.specialIds = new Set([...added].filter(([, t]) => t.special).map(([id]) => id));
-    this.vocabSize = Math.max(...tokenizer.get_vocab(true).values()) + 1;
+    this.vocabSize = largestId(tokenizer.get_vocab(true).values()) + 1;
     this.fim = detectFim(tokenizer);
     this.eosIds = EOS_SPELLINGS.map((s) => tokenizer.token_to_id(s)).filter((id): id is number => id !== undefined);
   }
 
   static fromJson(tokenizerJson: string, tokenizerConfigJson: string | undefined): TextTokenizer {
-    const config = tokenizerConfigJson ? JSON.parse(tokenizerConfigJson) : {};
+    return TextTokenizer.fromParsed(JSON.parse(tokenizerJson), tokenizerConfigJson ? JSON.parse(tokenizerConfigJson) : {});
+  }
+
+  static fromParsed(tokenizerJson: object, tokenizerConfig: object): TextTokenizer {
     // Decoding must be byte-exact for code: never "clean up" spaces before punctuation.
-    config.clean_up_tokenization_spaces = false;
-    return new TextTokenizer(new Tokenizer(JSON.parse(tokenizerJson), config));
+    const config = { ...tokenizerConfig, clean_up_tokenization_spaces: false };
+    return new TextTokenizer(new Tokenizer(tokenizerJson as never, config as never));
   }
 
   encode(text: string): number[] {
@@ -74,6 +77,13 @@ export class TextTokenizer {
   idOf(token: string): number | undefined {
     return this.tokenizer.token_to_id(token);
   }
+}
+
+/** A loop, not Math.max(...ids): spreading 150k arguments overflows the call stack. */
+function largestId(ids: Iterable<number>): number {
+  let largest = -1;
+  for (const id of ids) if (id > largest) largest = id;
+  return largest;
 }
 
 function detectFim(tokenizer: Tokenizer): FimTemplate | undefined {

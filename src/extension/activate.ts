@@ -10,9 +10,10 @@ import { ScoreDecorations } from './score-decorations.js';
 import { readSettings } from './settings.js';
 import { StatusBar } from './status-bar.js';
 
-export function activateWith(context: vscode.ExtensionContext, host: EngineHost): void {
+export function activateWith(context: vscode.ExtensionContext, host: EngineHost, onLog?: (log: vscode.LogOutputChannel) => void): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('NextToken', { log: true });
+  onLog?.(log);
   let settings = readSettings();
   const models = new ModelManager(host, settings, log);
   let pipeline: CompletionPipeline | undefined;

@@ -24,6 +24,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const settings = this.settings();
     if (!settings.enable || !languageEnabled(settings, document.languageId) || this.models.state === 'error') return undefined;
     const version = document.version;
+    const generation = this.models.generation;
     const engine = await this.models.get();
     const pipeline = this.pipeline();
     if (!engine || !pipeline || token.isCancellationRequested) return undefined;
@@ -47,7 +48,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
       this.onSuggestion(suggestion);
       return [new vscode.InlineCompletionItem(suggestion.text, new vscode.Range(position, position))];
     } catch (error) {
-      if ((error as Error).name !== 'AbortError') this.models.reportFailure(error);
+      // A model reloaded under a pending keystroke (settings changed, Use Bundled Model) is not a failure.
+      if ((error as Error).name !== 'AbortError' && this.models.generation === generation) this.models.reportFailure(error);
       return undefined;
     } finally {
       cancel.dispose();

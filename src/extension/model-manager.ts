@@ -1,9 +1,11 @@
 // The model's lifecycle: loaded lazily on first use (never during activation), reloaded when
 // its settings change, disposed on deactivate; load errors and repeated request failures are
-// contained here and turn completions off with one clear message.
+// contained here and turn completions off with one clear message. Loads are tagged with a
+// generation: a newer setting wins, a load that finishes after it is disposed, and a load that
+// hangs times out (or is simply abandoned by the next reset).
 
 import * as vscode from 'vscode';
-import type { Engine } from '../engine/engine.js';
+import type { EngineApi } from '../engine/engine-api.js';
 import { ModelError } from '../engine/errors.js';
 import type { Settings } from './settings.js';
 
@@ -11,7 +13,7 @@ import type { Settings } from './settings.js';
 export interface EngineHost {
   readonly kind: 'desktop' | 'web';
   readonly bundledModel: vscode.Uri;
-  load(folder: vscode.Uri, settings: Settings): Promise<Engine>;
+  load(folder: vscode.Uri, settings: Settings): Promise<EngineApi>;
 }
 
 export type ModelState = 'idle' | 'loading' | 'ready' | 'error';
@@ -19,11 +21,16 @@ export type ModelState = 'idle' | 'loading' | 'ready' | 'error';
 /** Consecutive failed requests after which completions are turned off. */
 export const MAX_CONSECUTIVE_FAILURES = 3;
 
+/** A load still running after this long is abandoned with an error (a hung file system, a stuck runtime). */
+export const LOAD_TIMEOUT_MS = 120_000;
+
 export class ModelManager implements vscode.Disposable {
   state: ModelState = 'idle';
-  engine: Engine | undefined;
+  engine: EngineApi | undefined;
   error: string | undefined;
-  private loading: Promise<Engine | undefined> | undefined;
+  /** Bumped by every unload: a load that started under an older generation is stale. */
+  generation = 0;
+  private loading: Promise<EngineApi | undefined> | undefined;
   private failures = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -32,6 +39,7 @@ export class ModelManager implements vscode.Disposable {
     private readonly host: EngineHost,
     private settings: Settings,
     private readonly log: vscode.LogOutputChannel,
+    private readonly loadTimeoutMs = LOAD_TIMEOUT_MS,
   ) {}
 
   get folder(): vscode.Uri {
@@ -41,10 +49,15 @@ export class ModelManager implements vscode.Disposable {
   }
 
   /** The engine, loading it first if needed (with a progress notification). */
-  get(): Promise<Engine | undefined> {
+  get(): Promise<EngineApi | undefined> {
     if (this.engine) return Promise.resolve(this.engine);
     if (this.state === 'error') return Promise.resolve(undefined);
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    if (!this.loading) {
+      const loading = this.load(this.generation).finally(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+      this.loading = loading;
+    }
     return this.loading;
   }
 
@@ -78,15 +91,20 @@ export class ModelManager implements vscode.Disposable {
     this.changed.dispose();
   }
 
-  private async load(): Promise<Engine | undefined> {
+  private async load(generation: number): Promise<EngineApi | undefined> {
     const folder = this.folder;
     this.setState('loading');
     this.log.info(`loading model from ${folder.toString(true)} (${this.host.kind}, variant ${this.settings.onnxVariant}, backend ${this.settings.backend}, threads ${this.settings.threads})`);
+    const loading = this.host.load(folder, this.settings);
     try {
-      const engine = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'NextToken: loading the model…' },
-        () => this.host.load(folder, this.settings),
+      const engine = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'NextToken: loading the model…' }, () =>
+        withTimeout(loading, this.loadTimeoutMs),
       );
+      if (generation !== this.generation) {
+        // The settings changed (or the user reset) while this loaded: a newer load owns the model now.
+        void engine.dispose();
+        return this.get();
+      }
       const i = engine.info;
       this.log.info(`model ${i.name} ready in ${i.loadMs.toFixed(0)} ms: ${i.modelType}, ${i.variant}, window ${i.window}, vocab ${i.vocabSize}, FIM ${i.fim ? 'yes' : 'no'}, attentions ${i.attentions ? 'yes' : 'no'}`);
       this.log.info(`backend ${i.backend}${Object.keys(i.backendTimings).length ? ` chosen by a timed decode step: ${JSON.stringify(i.backendTimings)} ms` : ''}`);
@@ -94,6 +112,9 @@ export class ModelManager implements vscode.Disposable {
       this.setState('ready');
       return engine;
     } catch (error) {
+      // A load that times out may still finish: whatever it brings is disposed.
+      loading.then((late) => late.dispose(), () => undefined);
+      if (generation !== this.generation) return this.get();
       const message = error instanceof ModelError ? error.message : `the model could not be loaded: ${(error as Error).message}`;
       this.log.error(message);
       this.setState('error', message);
@@ -108,6 +129,8 @@ export class ModelManager implements vscode.Disposable {
 
   private async unload(): Promise<void> {
     const engine = this.engine;
+    this.generation++;
+    this.loading = undefined; // a load in flight is stale now; the next get() starts a new one
     this.engine = undefined;
     this.error = undefined;
     this.setState('idle');
@@ -119,4 +142,14 @@ export class ModelManager implements vscode.Disposable {
     this.error = error;
     this.changed.fire();
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ModelError('timeout', `the model did not load within ${Math.round(ms / 1000)} s`)), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error) => (clearTimeout(timer), reject(error)),
+    );
+  });
 }

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { contextRange, splitAtCursor } from '../completion/context.js';
+import { relocateCursor } from '../completion/relocate.js';
 import { parseFromWebview, type FromWebviewMessage, type SamplingView, type StateMessage, type ToWebviewMessage } from '../protocol.js';
 import { toExplanationView } from './explanation-view.js';
 import type { ModelManager } from './model-manager.js';
@@ -181,12 +182,18 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
   private async insertAccepted(): Promise<void> {
     const engine = this.models.engine;
     if (!engine || !this.target || this.appended.length === 0) return;
-    const text = engine.tokenizer.decode(this.appended);
+    const text = await engine.decode(this.appended);
     const document = await vscode.workspace.openTextDocument(this.target.uri);
+    // The document may have changed since the context was pinned: insert where that context is now.
+    const offset = relocateCursor(document.getText(), this.target.offset, this.target.prefix, this.target.suffix);
+    if (offset === undefined) {
+      void vscode.window.showWarningMessage('NextToken: the text around the pinned cursor has changed; explain the cursor again before inserting.');
+      return;
+    }
     const editor = await vscode.window.showTextDocument(document);
-    const at = document.positionAt(this.target.offset);
+    const at = document.positionAt(offset);
     await editor.edit((edit) => edit.insert(at, text));
-    const end = document.positionAt(this.target.offset + text.length);
+    const end = document.positionAt(offset + text.length);
     editor.selection = new vscode.Selection(end, end);
     this.target = targetAt(document, end);
     this.appended = [];

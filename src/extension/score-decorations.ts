@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ScoredToken } from '../engine/engine.js';
+import { markdownText } from './markdown-text.js';
 import type { ModelManager } from './model-manager.js';
 
 const BUCKETS = [
@@ -13,6 +14,8 @@ const BUCKETS = [
 ] as const;
 
 const BEFORE_CHARS = 4000;
+/** Longest selection scored: about 16k tokens, a minute or so on the bundled model. */
+export const MAX_SCORE_CHARS = 64 * 1024;
 
 interface ScoredRange {
   range: vscode.Range;
@@ -28,34 +31,68 @@ export class ScoreDecorations implements vscode.Disposable {
     this.disposables.push(
       vscode.languages.registerHoverProvider({ pattern: '**' }, { provideHover: (doc, pos) => this.hover(doc, pos) }),
       vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.clear(e.document.uri)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.scored.delete(document.uri.toString())),
     );
   }
 
   async scoreSelection(editor: vscode.TextEditor): Promise<void> {
-    const engine = await this.models.get();
-    if (!engine) return;
     const { document } = editor;
     const selection = editor.selection.isEmpty ? new vscode.Range(document.positionAt(0), document.lineAt(document.lineCount - 1).range.end) : editor.selection;
     const startOffset = document.offsetAt(selection.start);
+    const length = document.offsetAt(selection.end) - startOffset;
+    if (length > MAX_SCORE_CHARS) {
+      void vscode.window.showWarningMessage(
+        `NextToken: the ${editor.selection.isEmpty ? 'file' : 'selection'} has ${length.toLocaleString('en')} characters; Score Selection takes at most ${MAX_SCORE_CHARS.toLocaleString('en')}. Select a part of it.`,
+      );
+      return;
+    }
+    const engine = await this.models.get();
+    if (!engine) return;
     const text = document.getText(selection);
     const before = document.getText(new vscode.Range(document.positionAt(Math.max(0, startOffset - BEFORE_CHARS)), selection.start));
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'NextToken: scoring…' }, () =>
-      engine.score({ text, before, alternatives: 5 }),
-    );
+    const version = document.version;
+    const controller = new AbortController();
+    let result;
+    try {
+      result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'NextToken: scoring', cancellable: true }, (progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        return engine.score({
+          text,
+          before,
+          alternatives: 5,
+          signal: controller.signal,
+          onProgress: (scored, total) => {
+            const percent = (100 * scored) / Math.max(1, total);
+            progress.report({ increment: percent - reported, message: `${scored.toLocaleString('en')} of ${total.toLocaleString('en')} tokens` });
+            reported = percent;
+          },
+        });
+      });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      throw error;
+    }
+    if (document.version !== version) return; // edited while scoring: the offsets no longer hold
     // Token texts join back into `text`; a token that is half a UTF-8 character decodes to U+FFFD,
     // so offsets come from decoding the ids so far whenever that happens.
     const ranges: ScoredRange[] = [];
     let offset = 0;
-    result.tokens.forEach((token, i) => {
+    for (const [i, token] of result.tokens.entries()) {
       const exact = !token.text.includes('\uFFFD');
-      const end = exact ? offset + token.text.length : engine.tokenizer.decode(result.tokens.slice(0, i + 1).map((t) => t.id)).length;
+      const end = exact ? offset + token.text.length : (await engine.decode(result.tokens.slice(0, i + 1).map((t) => t.id))).length;
       ranges.push({ range: new vscode.Range(document.positionAt(startOffset + offset), document.positionAt(startOffset + Math.min(end, text.length))), token });
       offset = end;
-    });
+    }
     this.scored.set(document.uri.toString(), ranges);
     this.apply(editor, ranges);
     const counts = BUCKETS.map((b, i) => `${ranges.filter((r) => bucketOf(r.token) === i).length} ${b.label}`);
     void vscode.window.setStatusBarMessage(`NextToken: ${result.tokens.length} tokens · ${counts.join(' · ')} · ${result.bitsPerChar.toFixed(2)} bits/char`, 8000);
+  }
+
+  /** Documents with scores kept (for tests: closed documents are dropped). */
+  get scoredDocuments(): number {
+    return this.scored.size;
   }
 
   clear(uri?: vscode.Uri): void {
@@ -81,10 +118,10 @@ export class ScoreDecorations implements vscode.Disposable {
     const { token } = hit;
     const md = new vscode.MarkdownString();
     const p = token.logprob === null ? 'first token (nothing predicted it)' : `P = ${Math.exp(token.logprob).toFixed(4)} · rank ${token.rank! + 1}`;
-    md.appendMarkdown(`**NextToken** · \`${JSON.stringify(token.text)}\` · ${p}\n\n`);
+    md.appendMarkdown(`**NextToken** · ${markdownText(JSON.stringify(token.text))} · ${p}\n\n`);
     if (token.alternatives?.length) {
       md.appendMarkdown('| the model expected | P |\n|---|---:|\n');
-      for (const alt of token.alternatives) md.appendMarkdown(`| \`${JSON.stringify(alt.text).replace(/\|/g, '\\|')}\` | ${alt.prob.toFixed(4)} |\n`);
+      for (const alt of token.alternatives) md.appendMarkdown(`| ${markdownText(JSON.stringify(alt.text))} | ${alt.prob.toFixed(4)} |\n`);
     }
     return new vscode.Hover(md, hit.range);
   }

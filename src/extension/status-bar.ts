@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { PipelineStats } from '../completion/pipeline.js';
+import { markdownText } from './markdown-text.js';
 import type { ModelManager } from './model-manager.js';
 
 export class StatusBar implements vscode.Disposable {
@@ -22,7 +23,7 @@ export class StatusBar implements vscode.Disposable {
     const where = info ? ` · ${info.backend}` : '';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown('**NextToken** — local completion\n\n');
-    if (info) md.appendMarkdown(`Model \`${info.name}\` (${info.modelType}, ${info.variant}) · backend **${info.backend}** · window ${info.window} · FIM ${info.fim ? 'yes' : 'no'}\n\n`);
+    if (info) md.appendMarkdown(`Model ${markdownText(info.name)} (${markdownText(info.modelType)}, ${markdownText(info.variant)}) · backend **${info.backend}** · window ${info.window} · FIM ${info.fim ? 'yes' : 'no'}\n\n`);
     if (!this.enabled()) {
       this.item.text = '$(circle-slash) NextToken';
       md.appendMarkdown('Completions are **off**. Click to turn them on.');
@@ -31,7 +32,7 @@ export class StatusBar implements vscode.Disposable {
       md.appendMarkdown('Loading the model…');
     } else if (this.models.state === 'error') {
       this.item.text = '$(error) NextToken';
-      md.appendMarkdown(`**Error:** ${this.models.error ?? 'unknown'}`);
+      md.appendMarkdown(`**Error:** ${markdownText(this.models.error ?? 'unknown')}`);
     } else if (this.models.state === 'idle') {
       this.item.text = '$(sparkle) NextToken';
       md.appendMarkdown('Ready; the model loads on the first completion.');

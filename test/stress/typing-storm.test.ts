@@ -1,16 +1,22 @@
 // 5,000 keystrokes with random edits, cursor jumps and cancellations through the completion
-// path: one decode at a time, never a stale suggestion, the KV cache inside the window, and
-// memory back at its baseline afterwards.
+// path, with the engine in its worker and the panel asking for explanations in between (as it
+// does when it follows the cursor): every answer equals what a fresh engine gives for the same
+// request (no request ever sees another's KV cache), the host keeps running while long requests
+// run, never a stale suggestion, the cache inside the window, and memory back at its baseline.
+// Fails with the engine's lock removed (interleaved requests corrupt each other's answers) and
+// with the worker removed (an in-process engine starves the host's timers).
 
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import * as ort from 'onnxruntime-web';
-import { contextRange } from '../../src/completion/context.js';
-import { CompletionPipeline, DEFAULT_PIPELINE } from '../../src/completion/pipeline.js';
-import { Engine } from '../../src/engine/engine.js';
-import { nodeModelFiles } from '../../src/engine/node-model-files.js';
+import { contextRange, splitAtCursor } from '../../src/completion/context.js';
+import { CompletionPipeline, DEFAULT_PIPELINE, type CompletionEngine } from '../../src/completion/pipeline.js';
+import type { CompletionRequest, CompletionResult } from '../../src/engine/engine.js';
+import type { EngineApi } from '../../src/engine/engine-api.js';
+import { startNodeWorkerEngine } from '../../src/engine/node-worker-client.js';
 import { seededRng } from '../../src/core/sampler.js';
 import { fixturePath, loadFixtureEngine } from '../helpers.js';
 
@@ -23,36 +29,25 @@ const heap = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-/** onnxruntime-web with every session's run() instrumented to count overlapping calls. */
-function countingOrt() {
-  const counts = { active: 0, maxActive: 0, runs: 0 };
-  const InferenceSession = {
-    create: async (...args: Parameters<typeof ort.InferenceSession.create>) => {
-      const session = await ort.InferenceSession.create(...args);
-      const run = session.run.bind(session);
-      (session as { run: unknown }).run = async (...a: Parameters<typeof run>) => {
-        counts.active++;
-        counts.runs++;
-        counts.maxActive = Math.max(counts.maxActive, counts.active);
-        try {
-          return await run(...a);
-        } finally {
-          counts.active--;
-        }
-      };
-      return session;
+const SOURCE = `export interface Point { x: number; y: number }\n\nexport function distance(a: Point, b: Point): number {\n\tconst dx = a.x - b.x;\n\tconst dy = a.y - b.y;\n\treturn Math.sqrt(dx * dx + dy * dy);\n}\n`;
+/** A file the user scores with Score Selection during the storm (a long request). */
+const LONG_FILE = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'engine', 'engine.ts'), 'utf8').slice(0, 4_000);
+
+test('typing storm: 5,000 keystrokes and panel explanations through the worker, answers as from a fresh engine, host never starved, no stale suggestion, bounded cache and memory', { timeout: 600_000 }, async () => {
+  const engine: EngineApi & { cacheStats: { cached: number } } = await startNodeWorkerEngine({ folder: fixturePath('tiny-gpt2') });
+  const completions: { request: CompletionRequest; result: CompletionResult }[] = [];
+  const recording: CompletionEngine = {
+    complete: async (request) => {
+      const result = await engine.complete(request);
+      if (!request.signal?.aborted) completions.push({ request: { ...request, signal: undefined }, result });
+      return result;
     },
   };
-  return { module: { ...ort, InferenceSession } as unknown as typeof ort, counts };
-}
-
-const SOURCE = `export interface Point { x: number; y: number }\n\nexport function distance(a: Point, b: Point): number {\n\tconst dx = a.x - b.x;\n\tconst dy = a.y - b.y;\n\treturn Math.sqrt(dx * dx + dy * dy);\n}\n`;
-
-test('typing storm: 5,000 keystrokes, one decode at a time, no stale suggestion, bounded cache and memory', async () => {
-  (await loadFixtureEngine('tiny-gpt2')).dispose(); // configures the runtime
-  const { module, counts } = countingOrt();
-  const engine = await Engine.load(module, nodeModelFiles(fixturePath('tiny-gpt2')), { backends: ['wasm'] });
-  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 2, maxTokens: 8, maxBlockTokens: 16 });
+  const pipeline = new CompletionPipeline(recording, { ...DEFAULT_PIPELINE, debounceMs: 2, maxTokens: 8, maxBlockTokens: 16 });
+  const explanations: { prefix: string; suffix: string; greedy: number; logprob: number }[] = [];
+  const scores: { ticks: number; ms: number }[] = [];
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
   const rng = seededRng(5000);
   const baseline = { heap: 0 };
   let doc = SOURCE;
@@ -68,14 +63,8 @@ test('typing storm: 5,000 keystrokes, one decode at a time, no stale suggestion,
     if (r < 0.7) doc = doc.slice(0, cursor) + 'abcdefghij(){};\n\t '[Math.floor(rng() * 18)] + doc.slice(cursor++);
     else if (r < 0.8 && cursor > 0) doc = doc.slice(0, cursor - 1) + doc.slice(cursor--);
     else if (r < 0.9) cursor = Math.floor(rng() * (doc.length + 1));
-    else {
-      doc = doc.slice(0, cursor) + SOURCE.slice(0, 40) + doc.slice(cursor);
-      cursor += 40;
-    }
-    if (doc.length > 6000) {
-      doc = doc.slice(-3000);
-      cursor = Math.min(cursor, doc.length);
-    }
+    else doc = doc.slice(0, cursor) + SOURCE.slice(0, 40) + doc.slice(cursor), (cursor += 40);
+    if (doc.length > 6000) (doc = doc.slice(-3000)), (cursor = Math.min(cursor, doc.length));
 
     const seq = ++started;
     const external = new AbortController();
@@ -93,19 +82,55 @@ test('typing storm: 5,000 keystrokes, one decode at a time, no stale suggestion,
         (error) => assert.equal((error as Error).name, 'AbortError'),
       ),
     );
-    if (k % 4 === 0) await new Promise((resolve) => setTimeout(resolve, rng() * 3));
+    if (k % 25 === 0) {
+      // The panel follows the cursor: an explanation runs beside the keystrokes, not cancelled by them.
+      const ctx = splitAtCursor(doc.slice(start, end), cursor - start, start === 0);
+      pending.push(engine.explain({ prefix: ctx.prefix, suffix: ctx.suffix, top: 5, maskSize: 4 }).then((e) => explanations.push({ prefix: ctx.prefix, suffix: ctx.suffix, greedy: e.greedy.id, logprob: e.logprob })));
+    }
+    if (k % 1000 === 999) {
+      // Score Selection on a long file while typing goes on: the host's timers must keep firing.
+      const before = ticks;
+      const t0 = performance.now();
+      pending.push(engine.score({ text: LONG_FILE }).then(() => scores.push({ ticks: ticks - before, ms: performance.now() - t0 })));
+    }
+    // Bursts of typing with a pause now and then, long enough for a suggestion to come back.
+    const pause = k % 10 === 9 ? 20 + rng() * 30 : k % 2 === 0 ? rng() * 4 : 0;
+    if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
     if (k === 500) {
       await Promise.all(pending.splice(0));
       baseline.heap = heap();
     }
   }
   await Promise.all(pending);
-  assert.equal(counts.maxActive, 1, 'at most one forward pass at a time');
-  assert.equal(stale, 0, 'no suggestion answered a keystroke older than the newest');
-  assert.ok(served > 0 && counts.runs > 0);
-  assert.ok(maxCached <= engine.shape.maxPositions, `cache ${maxCached} within the window`);
+  clearInterval(ticker);
   const growth = heap() - baseline.heap;
-  assert.ok(growth < 16 * 1024 * 1024, `memory returns near its baseline (grew ${(growth / 1048576).toFixed(1)} MB)`);
-  console.log(`storm: ${counts.runs} forward passes, ${served} suggestions served, ${pipeline.stats.cancelled} cancelled, ${pipeline.stats.fromMemory} from memory, heap growth ${(growth / 1048576).toFixed(2)} MB`);
   await engine.dispose();
+
+  // Every answer the storm got, recomputed by a fresh in-process engine: the same tokens.
+  const reference = await loadFixtureEngine('tiny-gpt2');
+  let wrong = 0;
+  for (const { request, result } of completions) {
+    const fresh = await reference.complete(request);
+    if (fresh.tokens.map((t) => t.id).join() !== result.tokens.map((t) => t.id).join()) wrong++;
+  }
+  let wrongExplanations = 0;
+  for (const e of explanations) {
+    const fresh = await reference.explain({ prefix: e.prefix, suffix: e.suffix, top: 5, maskSize: 4 });
+    if (fresh.greedy.id !== e.greedy || Math.abs(fresh.logprob - e.logprob) > 1e-3) {
+      wrongExplanations++;
+      console.log(`explanation differs: greedy ${e.greedy} vs ${fresh.greedy.id}, logprob ${e.logprob} vs ${fresh.logprob}`);
+    }
+  }
+  await reference.dispose();
+
+  console.log(`storm: ${completions.length} completions and ${explanations.length} explanations checked (${wrong} and ${wrongExplanations} differ), ${served} suggestions served, ${pipeline.stats.cancelled} cancelled, ${pipeline.stats.fromMemory} from memory, heap growth ${(growth / 1048576).toFixed(2)} MB; long scores: ${scores.map((s) => `${s.ms.toFixed(0)} ms/${s.ticks} ticks`).join(', ')}`);
+  assert.ok(completions.length > 50 && explanations.length > 50, 'the storm reached the model');
+  assert.equal(wrong, 0, 'every completion equals a fresh engine\'s: no request ran on another\'s cache');
+  assert.equal(wrongExplanations, 0, 'every explanation equals a fresh engine\'s');
+  assert.equal(stale, 0, 'no suggestion answered a keystroke older than the newest');
+  assert.ok(served > 0);
+  assert.equal(scores.length, 5);
+  for (const s of scores) assert.ok(s.ticks > 0, `the host's timer fired while a ${s.ms.toFixed(0)} ms score ran (it ticked ${s.ticks} times)`);
+  assert.ok(maxCached <= 128, `cache ${maxCached} within the window`);
+  assert.ok(growth < 16 * 1024 * 1024, `memory returns near its baseline (grew ${(growth / 1048576).toFixed(1)} MB)`);
 });
