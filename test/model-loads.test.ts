@@ -22,6 +22,7 @@ const deferred = <T>() => {
 
 /** Loads that hang in these tests time out after 3 s, so that no timer outlives the file by long. */
 async function manager(load: (folder: { path: string }) => Promise<unknown>, timeoutMs = 3000) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stub answers require('vscode') only
   const vscode = require('vscode');
   const { ModelManager } = await import('../src/extension/model-manager.js');
   const { readSettings } = await import('../src/extension/settings.js');
@@ -82,10 +83,12 @@ test('Use Bundled Model recovers even while a load hangs (before any timeout)', 
 });
 
 test('a model reload while keystrokes are pending is not a completion failure', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stub answers require('vscode') only
   const vscode = require('vscode');
   const { InlineProvider } = await import('../src/extension/inline-provider.js');
   const { CompletionPipeline, DEFAULT_PIPELINE } = await import('../src/completion/pipeline.js');
   const { readSettings } = await import('../src/extension/settings.js');
+  // eslint-disable-next-line prefer-const -- assigned after the engine that reads it is made
   let models: Awaited<ReturnType<typeof manager>>;
   const engine = fakeEngine('reloading', async () => {
     await models.reset(); // the user switches models while this keystroke is in flight

@@ -63,8 +63,14 @@ test('typing storm: 5,000 keystrokes and panel explanations through the worker, 
     if (r < 0.7) doc = doc.slice(0, cursor) + 'abcdefghij(){};\n\t '[Math.floor(rng() * 18)] + doc.slice(cursor++);
     else if (r < 0.8 && cursor > 0) doc = doc.slice(0, cursor - 1) + doc.slice(cursor--);
     else if (r < 0.9) cursor = Math.floor(rng() * (doc.length + 1));
-    else doc = doc.slice(0, cursor) + SOURCE.slice(0, 40) + doc.slice(cursor), (cursor += 40);
-    if (doc.length > 6000) (doc = doc.slice(-3000)), (cursor = Math.min(cursor, doc.length));
+    else {
+      doc = doc.slice(0, cursor) + SOURCE.slice(0, 40) + doc.slice(cursor);
+      cursor += 40;
+    }
+    if (doc.length > 6000) {
+      doc = doc.slice(-3000);
+      cursor = Math.min(cursor, doc.length);
+    }
 
     const seq = ++started;
     const external = new AbortController();
