@@ -49,7 +49,7 @@ mask.body.append(maskView.controls, maskBody);
 const kv = section('kv', 'KV cache and cost');
 
 // What if: a separate mode that asks the engine, on request only; the editor is unaffected.
-const explore = section('explore', 'Explore: what if? (the editor is unaffected)', false);
+const explore = section('explore', 'Explore: what if?', false);
 const exploreStart = h('vscode-button', { appearance: 'secondary', title: 'Step through generation from the first shown token, with your own sampling settings' }, 'Explore from this step');
 exploreStart.addEventListener('click', () => post({ type: 'explore', on: true }));
 const exploreStop = h('vscode-button', { appearance: 'secondary', title: 'Leave the what-if mode' }, 'Stop exploring');
@@ -62,7 +62,7 @@ const nucleus = h('div', { class: 'nucleus' });
 const exploreChain = h('div', { class: 'explore-chain' });
 const exploreKv = h('div', { class: 'explore-kv' });
 const exploring = h('div', { class: 'exploring' }, sampling.root, appended, candidates, nucleus, steps.root, h('p', { class: 'hint' }, 'Click a token to append it and see the next step: predict, pick, append, repeat.'), exploreChain, exploreKv, exploreStop);
-explore.body.append(h('p', { class: 'hint' }, 'Starts from the completion’s own settings (temperature 0 is greedy) at its first shown token, without suppression or the healing constraint.'), exploreStart, exploring);
+explore.body.append(h('p', { class: 'hint' }, 'A separate mode: it never changes what the editor suggests. It starts from the completion’s own settings (temperature 0 is greedy) at its first shown token, without suppression or the healing constraint.'), exploreStart, exploring);
 
 const sections = h('div', { class: 'sections' }, ghost.root, next.root, chain.root, promptSection.root, mask.root, kv.root, explore.root);
 const main = h('main', { class: 'panel' }, busyBar, header.root, empty, sections);
@@ -72,6 +72,7 @@ document.body.append(main);
 let current: StateMessage | undefined;
 
 function paint(state: StateMessage): void {
+  const previous = current;
   current = state;
   header.render(state);
   const emptyState = renderEmptyState(state);
@@ -101,6 +102,7 @@ function paint(state: StateMessage): void {
   kv.aside.textContent = `${record.cache.reused} reused`;
 
   const ex = state.exploration;
+  if (ex && !previous?.exploration) explore.root.open = true; // a click on a candidate starts exploring: show it
   exploreStart.hidden = !!ex;
   exploring.hidden = !ex;
   if (ex && state.sampling) {

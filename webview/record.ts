@@ -51,7 +51,7 @@ export function renderGhostText(record: RecordView): HTMLElement {
 /** The candidate list of one decoding step, with the picked token marked; clicking one starts exploring with it. */
 export function renderStepCandidates(candidates: readonly StepCandidateView[], picked: number | undefined): HTMLElement {
   const list = h('div', { class: 'candidates step-candidates', role: 'group', 'aria-label': 'The distribution the first shown token was picked from: choose one to explore from it' });
-  list.append(h('div', { class: 'cand-head', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}), h('span', { class: 'num' }, 'P'), h('span', { class: 'num' }), h('span', { class: 'num' }, 'log P')));
+  list.append(h('div', { class: 'cand-head', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}), h('span', { class: 'num' }, 'P'), h('span', { class: 'num processed' }), h('span', { class: 'num' }, 'log P')));
   for (const c of candidates) {
     const raw = h('span', { class: 'bar-raw' });
     setVar(raw, '--p', String(c.prob));
