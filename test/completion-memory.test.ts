@@ -8,8 +8,8 @@ import type { CompletionRequest, CompletionResult } from '../src/engine/engine.j
 test('typed-ahead reuse: typing the start of the ghost text shows the rest without a model call', () => {
   const memory = new SuggestionMemory();
   memory.remember('const total = ', '\n', 'items.length;');
-  assert.deepEqual(memory.lookup('const total = it', '\n'), { text: 'ems.length;', source: 'typed-ahead' });
-  assert.deepEqual(memory.lookup('const total = ', '\n'), { text: 'items.length;', source: 'cache' });
+  assert.deepEqual(memory.lookup('const total = it', '\n'), { text: 'ems.length;', source: 'typed-ahead', record: undefined, typed: 2 });
+  assert.deepEqual(memory.lookup('const total = ', '\n'), { text: 'items.length;', source: 'cache', record: undefined, typed: 0 });
   assert.equal(memory.lookup('const total = x', '\n'), undefined, 'typed something else');
   assert.equal(memory.lookup('const total = items.length;', '\n'), undefined, 'typed it all');
 });
