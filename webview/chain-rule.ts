@@ -15,9 +15,9 @@ const CONTEXT_ROWS = 12;
 /** Sequences up to this many factors are written out as a product. */
 const PRODUCT_FACTORS = 8;
 
-export type RankBand = 'top1' | 'top10' | 'top100' | 'beyond' | 'none';
+type RankBand = 'top1' | 'top10' | 'top100' | 'beyond' | 'none';
 
-export function rankBand(rank: number | null): RankBand {
+function rankBand(rank: number | null): RankBand {
   if (rank === null) return 'none';
   if (rank === 0) return 'top1';
   if (rank < 10) return 'top10';

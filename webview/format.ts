@@ -60,11 +60,6 @@ export function formatRatio(r: number): string {
   return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(1)}×`;
 }
 
-/** A number with a true minus sign and `digits` decimals. */
-export function formatSigned(x: number, digits: number): string {
-  return signed(x.toFixed(digits));
-}
-
 /** "1 token" / "3 tokens". */
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${formatInt(n)} ${n === 1 ? one : many}`;

@@ -167,7 +167,7 @@ export class CompletionPipeline {
 }
 
 /** Whether the text after the cursor goes to the model (as fill-in-the-middle), and why. */
-export function suffixDecision(ctx: CursorContext, setting: PipelineSettings['fillInTheMiddle']): RequestRecord['suffix'] {
+function suffixDecision(ctx: CursorContext, setting: PipelineSettings['fillInTheMiddle']): RequestRecord['suffix'] {
   const midline = ctx.lineSuffix.trim() !== '';
   const sent = ctx.suffix.length > 0 && (setting === 'always' || (setting === 'midline' && midline));
   const reason = ctx.suffix.length === 0 ? 'nothing after the cursor' : setting === 'midline' ? (midline ? 'mid-line: the line continues after the cursor' : 'end of line: the prefix alone completes a line better') : `fill-in-the-middle is '${setting}'`;

@@ -4,7 +4,7 @@ import type { ChainToken, Explanation } from '../engine/engine.js';
 import type { ExplanationView, SamplingView, TokenView } from '../protocol.js';
 
 /** The chain-rule table shows at most this many context tokens (the last ones); totals cover all. */
-export const CONTEXT_TOKENS_SHOWN = 200;
+const CONTEXT_TOKENS_SHOWN = 200;
 
 const tokenView = (t: ChainToken): TokenView => ({ id: t.id, text: t.text, special: t.special, logprob: t.logprob, cumulativeLogprob: t.cumulativeLogprob, rank: t.rank });
 

@@ -8,9 +8,10 @@
 import * as vscode from 'vscode';
 import type { CompletionPipeline } from '../completion/pipeline.js';
 import { firstShownToken, type RequestRecord } from '../completion/request-record.js';
-import { parseFromWebview, type FromWebviewMessage, type RecordView, type SamplingView, type StateMessage, type ToWebviewMessage } from '../protocol.js';
+import { parseFromWebview, type FromWebviewMessage, type SamplingView, type StateMessage, type ToWebviewMessage } from '../protocol.js';
 import { toExplanationView } from './explanation-view.js';
 import { keystrokeAt } from './keystroke.js';
+import { toRecordView } from './record-view.js';
 import type { ModelManager } from './model-manager.js';
 import { makeNonce, panelHtml } from './panel-html.js';
 
@@ -233,10 +234,9 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
     if (!editor) return this.postState({ status: 'no-editor' });
     const record = this.records.get(editor.document.uri.toString());
     if (!record) return this.postState({ status: this.models.engine ? 'ready' : 'loading' });
-    const view: RecordView = { ...record, firstShown: firstShownToken(record) };
     this.postState({
       status: 'ready',
-      record: view,
+      record: toRecordView(record),
       source: sourceLabel(editor.document, record),
       exploration: this.exploration ? exploration : undefined,
       sampling: this.exploration?.sampling,
