@@ -57,7 +57,8 @@ async function realState() {
   const text = sample.slice(0, 13).join('\n') + '\nexport function mul';
   const lines = text.split('\n');
   const source = `sample.ts:${lines.length}:${lines.at(-1).length + 1}`;
-  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0 });
+  // A generous time budget: the picture should not depend on how busy the machine is.
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, timeBudgetMs: 60000 });
   await pipeline.provide({ text, cursor: text.length, startsDocument: true, immediate: true, origin: { key: 'sample.ts', offset: text.length } });
   const record = { ...pipeline.latest, firstShown: firstShownToken(pipeline.latest) };
 

@@ -74,7 +74,7 @@ export function renderChainRule(ex: ExplanationView, rerender: () => void): HTML
 
 const formatPerplexity = (p: number): string => (p >= 100 ? formatInt(p) : p.toFixed(2));
 
-export function legend(): HTMLElement {
+function legend(): HTMLElement {
   return h(
     'div',
     { class: 'rank-legend', 'aria-label': 'Row colour: rank of the actual token in the model’s prediction' },

@@ -5,7 +5,7 @@
 
 import { perplexity } from '../src/core/chain-rule';
 import type { RecordTokenView, RecordView, StepCandidateView } from '../src/protocol';
-import { formatFromLog, legend, totalLine } from './chain-rule';
+import { formatFromLog, totalLine } from './chain-rule';
 import { tokenChip, visibleRun } from './chip';
 import { h, setVar } from './dom';
 import { escapedToken, formatInt, formatLogprob, formatMs, formatProb, plural, visibleToken } from './format';
@@ -91,7 +91,9 @@ export function stepNote(record: RecordView, index: number): string {
 /** The generated tokens by the chain rule, each marked model-picked or drafted; rejected drafts where they were turned down. */
 export function renderDecodeChain(record: RecordView): HTMLElement {
   const root = h('div', { class: 'chain' });
-  root.append(legend());
+  root.append(
+    h('div', { class: 'rank-legend', 'aria-label': 'Row colour: how the token was chosen' }, h('span', { class: 'note' }, 'chosen by:'), h('span', { class: 'band-key source-key-model' }, 'the model'), h('span', { class: 'band-key source-key-draft' }, 'prompt-lookup draft, accepted'), h('span', { class: 'note' }, '· faded: re-spells the healed text')),
+  );
   const shownFrom = record.firstShown;
   const table = h('table', { class: 'chain-table decode-table' });
   table.append(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'token'), h('th', { scope: 'col' }, 'by'), h('th', { scope: 'col', class: 'num' }, 'P(tok | past)'), h('th', { scope: 'col', class: 'num' }, 'product'), h('th', { scope: 'col', class: 'num' }, 'log P'))));
