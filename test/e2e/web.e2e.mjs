@@ -11,10 +11,10 @@
 // sets "nexttoken.backend": "webgpu" in the workspace settings (--backend auto|wasm|webgpu to change).
 // Both check the backend the extension logs ("[info] backend <name>"); --no-backend-check skips that.
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ROOT, E2E_DIR, Reporter, SCENARIO, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp,
+  ROOT, E2E_DIR, Reporter, editorText, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp,
 } from './workbench.mjs';
 
 const args = parseArgs();
@@ -81,8 +81,8 @@ async function main() {
       // the fake extension used to prove the harness does not load a model
       expectBackend: args['no-backend-check'] ? undefined : webgpu ? /^webgpu$/ : /^wasm$/,
       backendLabel: webgpu ? 'webgpu' : 'wasm',
-      // The mounted folder on disk: the saved document, to check the panel against the CLI.
-      readDocument: () => readFileSync(join(workspace, SCENARIO.sampleFile), 'utf8'),
+      // test-web does not write saves back to the mounted folder: the editor's own lines are the document.
+      readDocument: () => editorText(browser.page),
     });
     failed = rep.summary();
   } finally {

@@ -550,7 +550,7 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
     await rep.step('panel candidates match the CLI for the same inline request (explain --json --line --column)', async () => {
       const body = await panelBody(page);
       const panel = await panelRecord(body);
-      const explain = cliInlineRequest(readDocument(), panel.line, panel.column, panel.candidates.length);
+      const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
       samePath(panel.shown, explain);
       return compareCandidates(panel, explain);
     });
@@ -620,7 +620,7 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
         await page.keyboard.press('Control+S'); // the CLI reads the saved text: the same as the editor's at the request
         await sleep(800);
         await page.keyboard.press('Escape');
-        const explain = cliInlineRequest(readDocument(), panel.line, panel.column, panel.candidates.length);
+        const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
         samePath(panel.shown, explain);
         return `${JSON.stringify(ghost)} at ${panel.line}:${panel.column}; ${compareCandidates(panel, explain)}`;
       });
