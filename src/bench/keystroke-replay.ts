@@ -24,6 +24,8 @@ export interface ReplayReport {
   kvReuseRate: number;
   /** Requests that reached the engine. */
   modelCalls: number;
+  /** Milliseconds spent handing records to an open panel (mapping and serialising), in all. */
+  panelMs: number;
 }
 
 /**
@@ -33,7 +35,14 @@ export interface ReplayReport {
  */
 export async function replayTyping(engine: Engine, source: string, chars: number, options: { panelOpen?: boolean } = {}): Promise<ReplayReport> {
   const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0 });
-  if (options.panelOpen) pipeline.onRecord = (record) => void JSON.stringify({ type: 'state', status: 'ready', record: toRecordView(record) });
+  let panelMs = 0;
+  if (options.panelOpen) {
+    pipeline.onRecord = (record) => {
+      const started = performance.now();
+      void JSON.stringify({ type: 'state', status: 'ready', record: toRecordView(record) });
+      panelMs += performance.now() - started;
+    };
+  }
   const all: number[] = [];
   const singleLine: number[] = [];
   let reused = 0;
@@ -65,5 +74,6 @@ export async function replayTyping(engine: Engine, source: string, chars: number
     memoryHitRate: pipeline.stats.fromMemory / end,
     kvReuseRate: promptTokens ? reused / promptTokens : 0,
     modelCalls: pipeline.stats.modelCalls,
+    panelMs,
   };
 }
