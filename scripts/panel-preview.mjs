@@ -3,8 +3,8 @@
 //
 //   npm run build && node --import tsx scripts/panel-preview.mjs [options]
 //
-// It asks the real engine for an explanation (models/nexttoken-small when present, else the
-// tiny-gpt2 test fixture), maps it with toExplanationView, writes a page built by panelHtml
+// It makes the inline pipeline's request with the real engine (models/nexttoken-small when
+// present, else the tiny-gpt2 test fixture) and shows its record, plus an exploration, writes a page built by panelHtml
 // (the same CSP as in VS Code) with a fake acquireVsCodeApi and a Dark Modern / Light Modern
 // set of VS Code theme variables, and screenshots it with playwright-core + Chromium.
 //
@@ -12,8 +12,10 @@
 //   --width=420          viewport width in CSS px (the README images use 420)
 //   --themes=dark,light  which themes to shoot (also: hc, a high-contrast dark set)
 //   --out=media          folder for panel-<theme>.png (other widths add -<width> to the name)
-//   --status=ready       ready | loading | error | off | no-editor (an empty state)
-//   --top-k=40 --top-p=0.6 --temperature=0.8 --seed=7 --mask=16 --append=2
+//   --status=ready       ready | loading | error | no-editor (an empty state)
+//   --top-k=40 --top-p=0.6 --temperature=0.8 --seed=7 --mask=16 --append=2   the exploration (default: the record's settings)
+//   --explore=false      no exploration in the state
+//   --open=explore       also open these sections (comma-separated ids) before the screenshot
 //   --parts              also shoot each section alone into test-results/panel-preview/
 //   --check              also click, type and use the keyboard, and report what the panel posted
 //   --html-only          write the page and stop (open test-results/panel-preview/*.html yourself)
@@ -43,38 +45,45 @@ fs.mkdirSync(workDir, { recursive: true });
 async function realState() {
   const { loadNodeEngine } = await import(pathToFileURL(path.join(root, 'src/engine/node-runtime.ts')).href);
   const { toExplanationView } = await import(pathToFileURL(path.join(root, 'src/extension/explanation-view.ts')).href);
+  const { CompletionPipeline, DEFAULT_PIPELINE } = await import(pathToFileURL(path.join(root, 'src/completion/pipeline.ts')).href);
+  const { firstShownToken } = await import(pathToFileURL(path.join(root, 'src/completion/request-record.ts')).href);
   const bundled = path.join(root, 'models', 'nexttoken-small');
   const modelFolder = fs.existsSync(path.join(bundled, 'config.json')) ? bundled : path.join(root, 'test/fixtures/models/tiny-gpt2');
   const wasmFolder = pathToFileURL(path.join(root, 'node_modules', 'onnxruntime-web', 'dist') + path.sep).href;
   const engine = await loadNodeEngine(modelFolder, { threads: 1, wasmFolder });
 
+  // As a user meets it: the ghost text at the end of `export function mul` in sample.ts.
   const sample = fs.readFileSync(path.join(root, 'test/e2e/fixtures/sample.ts'), 'utf8').split('\n');
-  const prefix = sample.slice(0, 13).join('\n') + '\nexport function mid';
-  const lines = prefix.split('\n');
+  const text = sample.slice(0, 13).join('\n') + '\nexport function mul';
+  const lines = text.split('\n');
   const source = `sample.ts:${lines.length}:${lines.at(-1).length + 1}`;
-  const sampling = {
-    temperature: Number(args.temperature ?? 0.8),
-    topK: Number(args['top-k'] ?? 40),
-    topP: Number(args['top-p'] ?? 0.6),
-    seed: Number(args.seed ?? 7),
-  };
-  const engineSampling = { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP };
+  // A generous time budget: the picture should not depend on how busy the machine is.
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, timeBudgetMs: 60000 });
+  await pipeline.provide({ text, cursor: text.length, startsDocument: true, immediate: true, origin: { key: 'sample.ts', offset: text.length } });
+  const record = { ...pipeline.latest, firstShown: firstShownToken(pipeline.latest) };
 
-  // As the panel would be used: a completion at the cursor, then a few greedy steps by hand.
-  const suggestion = await engine.complete({ prefix, maxTokens: 6, stop: 'line' });
+  // The what-if mode, from the record's first shown token, with the record's own settings (or the flags).
+  const sampling = {
+    temperature: Number(args.temperature ?? record.sampling.temperature),
+    topK: Number(args['top-k'] ?? record.sampling.topK),
+    topP: Number(args['top-p'] ?? record.sampling.topP),
+    seed: Number(args.seed ?? record.sampling.seed),
+  };
+  const promptIds = [...record.prompt.parts.flatMap((p) => p.tokens.map((t) => t.id)), ...record.tokens.slice(0, record.firstShown).map((t) => t.id)];
   const appended = [];
   for (let i = 0; i < Number(args.append ?? 2); i++) {
-    const step = await engine.explain({ prefix, appended, top: 1, maskSize: 2 });
+    const step = await engine.explain({ prefix: '', promptIds, appended, top: 1, maskSize: 2 });
     appended.push(step.greedy.id);
   }
-  const explanation = await engine.explain({ prefix, appended, maskSize: Number(args.mask ?? 16), attentions: true, top: 12, sampling: engineSampling });
-  const view = toExplanationView(explanation, { source, pinned: true, appendedCount: appended.length, sampling, suggestion });
+  const explanation = await engine.explain({ prefix: '', promptIds, appended, maskSize: Number(args.mask ?? 16), attentions: true, top: 12, sampling });
   const { info } = engine;
   return {
     type: 'state',
     status: 'ready',
     model: { name: info.name, backend: info.backend, threads: 1, window: info.window, vocabSize: info.vocabSize, fim: info.fim, attentions: info.attentions },
-    explanation: view,
+    record,
+    source,
+    exploration: args.explore === 'false' ? undefined : toExplanationView(explanation, { appendedCount: appended.length, sampling }),
     sampling,
   };
 }
@@ -84,8 +93,7 @@ function emptyState(kind) {
     type: 'state',
     status: kind,
     error: kind === 'error' ? "Could not load models/nexttoken-small: config.json is missing.\nSet nexttoken.modelFolder or reinstall the extension." : undefined,
-    model: kind === 'no-editor' || kind === 'off' ? { name: 'nexttoken-small', backend: 'wasm', threads: 2, window: 2048, vocabSize: 49152, fim: true, attentions: true } : undefined,
-    sampling: { temperature: 0.8, topK: 40, topP: 0.95, seed: 7 },
+    model: kind === 'no-editor' ? { name: 'nexttoken-small', backend: 'wasm', threads: 2, window: 2048, vocabSize: 49152, fim: true, attentions: true } : undefined,
   };
 }
 
@@ -174,7 +182,7 @@ async function page(theme, state) {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
     window.__posted = [];
-    let saved;
+    let saved = ${JSON.stringify(args.open ? { open: Object.fromEntries(args.open.split(',').map((id) => [id, true])) } : undefined)};
     window.acquireVsCodeApi = () => ({
       postMessage(m) {
         window.__posted.push(m);
@@ -197,6 +205,7 @@ async function check(tab) {
     return messages;
   };
   await posted();
+  if (!(await tab.locator('#section-explore').evaluate((d) => d.open))) await tab.click('#section-explore > summary');
   await tab.click('.cand >> nth=1');
   const append = await posted();
   if (!append.some((m) => m.type === 'appendToken' && Number.isInteger(m.id))) wrong.push(`clicking a candidate posted ${JSON.stringify(append)}`);
@@ -277,7 +286,7 @@ async function main() {
       await tab.screenshot({ path: path.join(outDir, name), fullPage: true });
       if (args.parts) {
         // Each section on its own, at full resolution, for a closer look.
-        for (const part of ['header', '.suggestion-slot', '#section-next', '#section-chain', '#section-mask', '#section-kv', '.empty-slot']) {
+        for (const part of ['header', '#section-ghost', '#section-prompt', '#section-explore', '#section-next', '#section-chain', '#section-mask', '#section-kv', '.empty-slot']) {
           const el = await tab.$(part);
           if (el && (await el.isVisible())) await el.screenshot({ path: path.join(workDir, `part-${theme}-${width}-${part.replace(/[^a-z]/g, '')}.png`) });
         }

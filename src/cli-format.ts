@@ -2,6 +2,8 @@
 // P("I love AI <end>") = 0.20 × 0.60 × 0.70 × 0.80 = 0.0672.
 
 import type { ChainToken, Explanation, ScoreResult } from './engine/engine.js';
+import { firstShownCandidates, type RequestRecord } from './completion/request-record.js';
+import { perplexity, productUnderflows } from './core/chain-rule.js';
 import { visibleToken } from './core/visible-text.js';
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
@@ -15,6 +17,18 @@ export function formatExplanation(e: Explanation): string {
   }
   lines.push(`sampling: temperature ${e.sampling.temperature}, top-k ${e.sampling.topK}, top-p ${e.sampling.topP} → keeps ${e.sampling.keptCount} tokens (${(e.sampling.keptMass * 100).toFixed(1)} % of the mass, cut by ${e.sampling.cutBy})`);
   lines.push('', ...chainRuleTable(e.context));
+  return lines.join('\n') + '\n';
+}
+
+/** The inline request's record: the ghost text, the first shown token's candidates, the decode chain. */
+export function formatRecord(record: RequestRecord | undefined): string {
+  if (!record) return 'no suggestion is asked for at this cursor\n';
+  const first = firstShownCandidates(record);
+  const lines = [`ghost text: ${JSON.stringify(record.shown)} (stopped: ${record.stopReason}; suffix ${record.suffix.sent ? 'sent' : 'not sent'}: ${record.suffix.reason}${record.healed ? `; healed ${JSON.stringify(record.healed)}` : ''})`, '', 'first shown token   P'];
+  for (const c of first.candidates) lines.push(`${pad(visibleToken(c.text) + (c.id === first.picked?.id ? ' ✓' : ''), 18)} ${padLeft(c.prob.toFixed(4), 6)}`);
+  lines.push('', 'token          by      P(token | past)');
+  for (const t of record.tokens) lines.push(`${pad(visibleToken(t.text), 14)} ${pad(t.source, 7)} ${padLeft(t.prob.toFixed(4), 15)}`);
+  lines.push('', `${record.tokens.length} tokens from ${record.forwardPasses} forward passes; ${record.drafts.accepted} drafted tokens accepted, ${record.drafts.rejected.length} drafts turned down`);
   return lines.join('\n') + '\n';
 }
 
@@ -38,6 +52,6 @@ export function chainRuleTable(tokens: readonly ChainToken[]): string[] {
   const factors = scored.slice(0, 8).map((t) => Math.exp(t.logprob!).toFixed(2));
   const product8 = scored.length <= 8 ? ` = ${Math.exp(total).toPrecision(4)}` : ` × … (${scored.length} factors)`;
   lines.push('', `P = ${factors.join(' × ')}${product8}`);
-  lines.push(`log P = ${total.toFixed(3)} · perplexity ${Math.exp(-total / Math.max(1, scored.length)).toFixed(3)} per token${Math.exp(total) === 0 ? ' · the product underflows to 0 in float64, so the log form is the one to read' : ''}`);
+  lines.push(`log P = ${total.toFixed(3)} · perplexity ${perplexity(scored.map((t) => t.logprob!)).toFixed(3)} per token${productUnderflows(total) ? ' · the product underflows to 0 in float64, so the log form is the one to read' : ''}`);
   return lines;
 }

@@ -7,7 +7,11 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOOKUP, type CompletionResult, type Engine, type Explanation, type ScoreResult, type StopMode } from './engine/engine.js';
 import type { OnnxVariant } from './engine/load-model.js';
 import { bundledModelFolder, loadNodeEngine } from './engine/node-runtime.js';
-import { formatExplanation, formatScore } from './cli-format.js';
+import { formatExplanation, formatRecord, formatScore } from './cli-format.js';
+import { windowAround } from './completion/context.js';
+import { CompletionPipeline, DEFAULT_PIPELINE, type PipelineSettings } from './completion/pipeline.js';
+import { firstShownCandidates, type RequestRecord } from './completion/request-record.js';
+import { DEFAULT_SAMPLING, DEFAULT_SEED } from './core/logits.js';
 
 const USAGE = `nexttoken <command> [options]
 
@@ -26,6 +30,10 @@ options
   --max-tokens N      (complete) default 32       --stop line|block|none (default line)
   --temperature T --top-k K --top-p P --seed S    sampling (temperature 0 = greedy)
   --top N             (explain) candidates to list, default 10
+  --cursor N          (explain) explain the inline request at character offset N of the text
+                      (or --line L --column C, 1-based): the editor's pipeline request, with
+  --fim always|midline|never   suffix decision (default midline)   --no-heal   no token healing
+  --no-multiline      line suggestions only   --time-budget MS   (default 1500)
   --no-lookup         (complete) no prompt-lookup drafting
   --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1e-4; 1 = plain greedy)
   --json              one JSON object on stdout
@@ -138,7 +146,7 @@ function complete(engine: Engine, line: CompleteLine) {
     suffix: line.suffix,
     maxTokens: line.maxTokens,
     stop: line.stop,
-    sampling: { temperature: line.temperature ?? 0, topK: line.topK ?? 40, topP: line.topP ?? 0.95 },
+    sampling: { temperature: line.temperature ?? DEFAULT_SAMPLING.temperature, topK: line.topK ?? DEFAULT_SAMPLING.topK, topP: line.topP ?? DEFAULT_SAMPLING.topP },
     seed: line.seed,
     lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio },
   });
@@ -164,6 +172,38 @@ export function scoreJson(s: ScoreResult) {
     chars: s.chars,
     ms: round(s.ms),
   };
+}
+
+/** The inline provider's request at a cursor of a whole text, made by the same pipeline; its record. */
+async function explainInlineRequest(engine: Engine, text: string, flags: Flags): Promise<RequestRecord | undefined> {
+  let offset = num(flags, 'cursor', NaN);
+  if (Number.isNaN(offset)) {
+    const lines = text.split('\n');
+    const line = Math.max(1, Math.min(lines.length, num(flags, 'line', 1)));
+    offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + Math.min(lines[line - 1].length, num(flags, 'column', 1) - 1);
+  }
+  const fim = str(flags, 'fim') ?? DEFAULT_PIPELINE.fillInTheMiddle;
+  if (!['always', 'midline', 'never'].includes(fim)) throw new Error(`--fim takes always, midline or never, not ${fim}`);
+  const settings: PipelineSettings = {
+    ...DEFAULT_PIPELINE,
+    debounceMs: 0,
+    maxTokens: num(flags, 'max-tokens', DEFAULT_PIPELINE.maxTokens),
+    temperature: num(flags, 'temperature', DEFAULT_PIPELINE.temperature),
+    timeBudgetMs: num(flags, 'time-budget', DEFAULT_PIPELINE.timeBudgetMs),
+    multiline: !flags['no-multiline'],
+    fillInTheMiddle: fim as PipelineSettings['fillInTheMiddle'],
+    heal: !flags['no-heal'],
+  };
+  const pipeline = new CompletionPipeline(engine, settings);
+  await pipeline.provide({ ...windowAround(text, Math.max(0, Math.min(text.length, offset))), immediate: true });
+  return pipeline.latest;
+}
+
+/** The record as JSON, with the candidate list the first shown token was picked from up front. */
+export function recordJson(record: RequestRecord | undefined, top: number) {
+  if (!record) return { shown: null, candidates: [], record: null };
+  const first = firstShownCandidates(record);
+  return { shown: record.shown, candidates: first.candidates.slice(0, top), picked: first.picked ?? null, record };
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -216,22 +256,27 @@ export async function main(argv: string[]): Promise<number> {
         suffix: str(flags, 'suffix'),
         maxTokens: num(flags, 'max-tokens', 32),
         stop: (str(flags, 'stop') ?? 'line') as StopMode,
-        temperature: num(flags, 'temperature', 0),
-        topK: num(flags, 'top-k', 40),
-        topP: num(flags, 'top-p', 0.95),
-        seed: flags.seed === undefined ? undefined : num(flags, 'seed', 0),
+        temperature: num(flags, 'temperature', DEFAULT_SAMPLING.temperature),
+        topK: num(flags, 'top-k', DEFAULT_SAMPLING.topK),
+        topP: num(flags, 'top-p', DEFAULT_SAMPLING.topP),
+        seed: flags.seed === undefined ? undefined : num(flags, 'seed', DEFAULT_SEED),
         lookup: flags['no-lookup'] ? false : undefined,
         acceptRatio: num(flags, 'accept-ratio', DEFAULT_LOOKUP.acceptRatio),
       });
       process.stdout.write(flags.json ? JSON.stringify(completionJson(result), null, 2) + '\n' : result.text + '\n');
       return 0;
     }
+    if (command === 'explain' && (flags.cursor !== undefined || flags.line !== undefined)) {
+      const record = await explainInlineRequest(engine, await readInputText(flags), flags);
+      process.stdout.write(flags.json ? JSON.stringify(recordJson(record, num(flags, 'top', 10)), null, 2) + '\n' : formatRecord(record));
+      return record ? 0 : 1;
+    }
     if (command === 'explain') {
       const explanation = await engine.explain({
         prefix: (await readInputText(flags)).slice(-MAX_PREFIX_CHARS),
         suffix: str(flags, 'suffix'),
         top: num(flags, 'top', 10),
-        sampling: { temperature: num(flags, 'temperature', 1), topK: num(flags, 'top-k', 40), topP: num(flags, 'top-p', 0.95) },
+        sampling: { temperature: num(flags, 'temperature', DEFAULT_SAMPLING.temperature), topK: num(flags, 'top-k', DEFAULT_SAMPLING.topK), topP: num(flags, 'top-p', DEFAULT_SAMPLING.topP) },
       });
       process.stdout.write(flags.json ? JSON.stringify(explanationJson(explanation), null, 2) + '\n' : formatExplanation(explanation));
       return 0;

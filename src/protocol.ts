@@ -40,10 +40,65 @@ export interface ModelView {
   attentions: boolean;
 }
 
+// ── the record of an inline request (mirrors src/completion/request-record.ts) ─────────────
+export interface StepCandidateView {
+  id: number;
+  text: string;
+  prob: number;
+}
+
+export interface RecordTokenView {
+  id: number;
+  text: string;
+  prob: number;
+  logprob: number;
+  cumulativeLogprob: number;
+  /** 'model': picked from the distribution; 'draft': proposed by prompt lookup and accepted. */
+  source: 'model' | 'draft';
+  /** The distribution it was picked from (after suppression and the healing constraint). */
+  candidates: StepCandidateView[];
+  healingConstrained: boolean;
+}
+
+export interface PromptPartView {
+  kind: 'bos' | 'fim' | 'prefix' | 'suffix';
+  tokens: { id: number; text: string; special: boolean }[];
+}
+
+export interface GateView {
+  confidence: number;
+  shown: boolean;
+  threshold: number;
+  preset: string;
+}
+
+export interface RecordView {
+  id: number;
+  mode: 'line' | 'block';
+  suffix: { setting: 'always' | 'midline' | 'never'; sent: boolean; reason: string; chars: number };
+  prompt: { parts: PromptPartView[]; cutTokens: number; heldBack: { id: number; text: string }[] };
+  healed: string;
+  sampling: { temperature: number; topK: number; topP: number; seed: number; maxTokens: number; stop: 'line' | 'block' };
+  tokens: RecordTokenView[];
+  /** The first token that reaches into the shown text (the ones before re-spell healed or typed text). */
+  firstShown: number;
+  end?: { id: number; text: string; candidates: StepCandidateView[] };
+  stopReason: string;
+  drafts: { drafted: number; accepted: number; rejected: { at: number; drafted: { id: number; text: string }[]; chosen: { id: number; text: string } }[] };
+  forwardPasses: number;
+  generated: string;
+  /** Exactly the ghost text the editor was given ('' when none). */
+  shown: string;
+  served: 'model' | 'cache' | 'typed-ahead';
+  typed: number;
+  logprob: number;
+  cache: { promptTokens: number; reused: number; computed: number };
+  timings: { totalMs: number; engineMs: number };
+  gate?: GateView;
+}
+
+// ── the what-if exploration (an engine call made only on the user's request) ─────────────
 export interface ExplanationView {
-  /** Where the context came from, e.g. "sample.ts:12:8". */
-  source: string;
-  pinned: boolean;
   /** Context tokens (the last ones only when long) with the chain rule; `contextTotal` counts all. */
   context: TokenView[];
   contextTotal: number;
@@ -58,8 +113,6 @@ export interface ExplanationView {
   maskTokens: TokenView[];
   attention?: { layers: number; heads: number; size: number; weights: number[] };
   cache: { cached: number; lastReused: number; lastComputed: number; computed: number; withoutCache: number };
-  /** The ghost text the completion path would show here, with its tokens' probabilities. */
-  suggestion?: { text: string; tokens: TokenView[]; logprob: number };
   ms: number;
 }
 
@@ -67,10 +120,16 @@ export interface ExplanationView {
 export interface StateMessage {
   type: 'state';
   model?: ModelView;
-  status: 'loading' | 'ready' | 'off' | 'error' | 'no-editor';
+  status: 'loading' | 'ready' | 'error' | 'no-editor';
   error?: string;
-  explanation?: ExplanationView;
-  sampling: SamplingView;
+  /** The active editor's latest inline request, as the completion pipeline recorded it. */
+  record?: RecordView;
+  /** Where that request was made, e.g. "sample.ts:12:8". */
+  source?: string;
+  /** The what-if mode, only while the user explores (it never changes the editor's suggestions). */
+  exploration?: ExplanationView;
+  /** The exploration's sampling settings (they start from the record's). */
+  sampling?: SamplingView;
 }
 export interface BusyMessage {
   type: 'busy';
@@ -103,9 +162,9 @@ export interface ResetStepsMessage {
 export interface InsertAcceptedMessage {
   type: 'insertAccepted';
 }
-export interface SetPinnedMessage {
-  type: 'setPinned';
-  pinned: boolean;
+export interface ExploreMessage {
+  type: 'explore';
+  on: boolean;
 }
 export interface SetMaskSizeMessage {
   type: 'setMaskSize';
@@ -119,7 +178,7 @@ export type FromWebviewMessage =
   | UndoStepMessage
   | ResetStepsMessage
   | InsertAcceptedMessage
-  | SetPinnedMessage
+  | ExploreMessage
   | SetMaskSizeMessage;
 
 export const SAMPLING_LIMITS = {
@@ -154,8 +213,8 @@ export function parseFromWebview(raw: unknown, vocabSize: number): FromWebviewMe
       return isInt(raw.id) && raw.id >= 0 && raw.id < vocabSize ? { type: 'appendToken', id: raw.id } : undefined;
     case 'step':
       return raw.mode === 'greedy' || raw.mode === 'sample' ? { type: 'step', mode: raw.mode } : undefined;
-    case 'setPinned':
-      return typeof raw.pinned === 'boolean' ? { type: 'setPinned', pinned: raw.pinned } : undefined;
+    case 'explore':
+      return typeof raw.on === 'boolean' ? { type: 'explore', on: raw.on } : undefined;
     case 'setMaskSize':
       return isInt(raw.size) && inRange(raw.size, SAMPLING_LIMITS.maskSize) ? { type: 'setMaskSize', size: raw.size } : undefined;
     default:

@@ -8,8 +8,8 @@ import type { CompletionRequest, CompletionResult } from '../src/engine/engine.j
 test('typed-ahead reuse: typing the start of the ghost text shows the rest without a model call', () => {
   const memory = new SuggestionMemory();
   memory.remember('const total = ', '\n', 'items.length;');
-  assert.deepEqual(memory.lookup('const total = it', '\n'), { text: 'ems.length;', source: 'typed-ahead' });
-  assert.deepEqual(memory.lookup('const total = ', '\n'), { text: 'items.length;', source: 'cache' });
+  assert.deepEqual(memory.lookup('const total = it', '\n'), { text: 'ems.length;', source: 'typed-ahead', record: undefined, typed: 2 });
+  assert.deepEqual(memory.lookup('const total = ', '\n'), { text: 'items.length;', source: 'cache', record: undefined, typed: 0 });
   assert.equal(memory.lookup('const total = x', '\n'), undefined, 'typed something else');
   assert.equal(memory.lookup('const total = items.length;', '\n'), undefined, 'typed it all');
 });
@@ -53,7 +53,7 @@ function fakeEngine(answer: (prefix: string) => string) {
       calls.push(request);
       if (request.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const text = answer(request.prefix);
-      return { text, tokens: [{ id: 1, text, prob: 0.5, logprob: Math.log(0.5), cumulativeLogprob: Math.log(0.5) }], logprob: Math.log(0.5), stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: 0, accepted: 0 };
+      return { text, tokens: [{ id: 1, text, prob: 0.5, logprob: Math.log(0.5), cumulativeLogprob: Math.log(0.5) }], logprob: Math.log(0.5), stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: 0, accepted: 0, rejected: [], forwardPasses: 1, prompt: { parts: [], cutTokens: 0, heldBack: [] }, sampling: { temperature: 0, topK: 40, topP: 0.95 } };
     },
   };
 }

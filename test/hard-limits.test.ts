@@ -8,7 +8,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { relocateCursor } from '../src/completion/relocate.js';
 import { GREEDY } from '../src/core/logits.js';
 import { ModelError } from '../src/engine/errors.js';
 import { generate } from '../src/engine/generate.js';
@@ -119,17 +118,6 @@ test('tooltip and hover markdown: untrusted text cannot become an image, a link 
   assert.doesNotMatch(escaped, /(?<!\\)!(?<!\\)\[/);
   assert.doesNotMatch(escaped, /(?<!\\)[<`[\]()]/);
   assert.equal(escaped.replace(/\\(.)/g, '$1'), hostile, 'the text itself is kept');
-});
-
-test('panel Insert: the pinned cursor is found where its context is now, or refused', () => {
-  const prefix = 'function add(a, b) {\n\treturn ';
-  const suffix = '\n}\n';
-  const text = prefix + suffix;
-  assert.equal(relocateCursor(text, prefix.length, prefix, suffix), prefix.length);
-  const edited = '// a comment typed above\n' + text;
-  assert.equal(relocateCursor(edited, prefix.length, prefix, suffix), 25 + prefix.length, 'moved with the text, not left at the old offset');
-  assert.equal(relocateCursor('something else entirely', prefix.length, prefix, suffix), undefined);
-  assert.equal(relocateCursor(text + text, prefix.length + 999, prefix, suffix), undefined, 'ambiguous: refused');
 });
 
 test('a model that fails the contract check releases its ORT session (it leaked ~20 MB per failed load)', async () => {

@@ -3,6 +3,7 @@
 // the actual token (top-1, top-10, top-100, beyond — as GLTR does); then the product written out
 // for short sequences, or the log form with perplexity when the product underflows.
 
+import { productUnderflows } from '../src/core/chain-rule';
 import type { ExplanationView, TokenView } from '../src/protocol';
 import { tokenChip } from './chip';
 import { h } from './dom';
@@ -14,7 +15,7 @@ const CONTEXT_ROWS = 12;
 /** Sequences up to this many factors are written out as a product. */
 const PRODUCT_FACTORS = 8;
 
-export type RankBand = 'top1' | 'top10' | 'top100' | 'beyond' | 'none';
+type RankBand = 'top1' | 'top10' | 'top100' | 'beyond' | 'none';
 
 export function rankBand(rank: number | null): RankBand {
   if (rank === null) return 'none';
@@ -56,13 +57,6 @@ export function renderChainRule(ex: ExplanationView, rerender: () => void): HTML
   for (const t of shownContext) body.append(tokenRow(t, ''));
   for (const t of ex.appended) body.append(tokenRow(t, 'appended'));
   table.append(body);
-
-  if (ex.suggestion && ex.suggestion.tokens.length) {
-    const sugg = h('tbody', { class: 'suggestion-rows' });
-    sugg.append(h('tr', { class: 'group' }, h('th', { colspan: '4', scope: 'rowgroup' }, 'suggestion (ghost text), given the context')));
-    for (const t of ex.suggestion.tokens) sugg.append(tokenRow(t, 'suggested'));
-    table.append(sugg);
-  }
   root.append(h('div', { class: 'table-scroll' }, table));
 
   if (ex.context.length > CONTEXT_ROWS) {
@@ -76,12 +70,7 @@ export function renderChainRule(ex: ExplanationView, rerender: () => void): HTML
 
   const scored = [...ex.context, ...ex.appended].filter((t) => t.logprob !== null);
   const allShown = ex.contextTotal === ex.context.length;
-  root.append(totalLine('P(text)', allShown ? scored : null, ex.logprob, ex.perplexity, scored.length && allShown ? scored.length : undefined));
-  if (ex.suggestion && ex.suggestion.tokens.length) {
-    const s = ex.suggestion.tokens.filter((t) => t.logprob !== null);
-    const ppl = Math.exp(-ex.suggestion.logprob / Math.max(1, s.length));
-    root.append(totalLine('P(suggestion | context)', s, ex.suggestion.logprob, ppl, s.length));
-  }
+  root.append(totalLine('P(text)', allShown ? scored.map((t) => t.logprob!) : null, ex.logprob, ex.perplexity, scored.length && allShown ? scored.length : undefined));
   return root;
 }
 
@@ -113,15 +102,15 @@ function tokenRow(t: TokenView, kind: '' | 'appended' | 'suggested'): HTMLElemen
  * `P = 0.20 × 0.60 × 0.70 × 0.80 = 0.0672` when the factors are few and known; otherwise
  * `log P = −41.3 · perplexity 1.21 per token` and whether exp(log P) underflows in float64.
  */
-function totalLine(name: string, factors: TokenView[] | null, logprob: number, perplexity: number, count?: number): HTMLElement {
+export function totalLine(name: string, factors: readonly number[] | null, logprob: number, perplexity: number, count?: number): HTMLElement {
   const line = h('div', { class: 'total-line', 'data-name': name, 'data-logprob': logprob });
   if (factors && factors.length > 0 && factors.length <= PRODUCT_FACTORS) {
-    const product = factors.map((t) => formatProb(Math.exp(t.logprob!))).join(' × ');
+    const product = factors.map((lp) => formatProb(Math.exp(lp))).join(' × ');
     line.append(h('span', { class: 'formula' }, `${name} = ${product} = `), h('strong', {}, formatFromLog(logprob)));
     line.append(h('span', { class: 'note' }, ` · log P = ${formatLogprob(logprob)}`));
     return line;
   }
-  const underflows = Math.exp(logprob) === 0;
+  const underflows = productUnderflows(logprob);
   line.append(
     h('span', { class: 'formula' }, `log ${name} = `),
     h('strong', {}, formatLogprob(logprob)),

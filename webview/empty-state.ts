@@ -18,11 +18,9 @@ export function renderEmptyState(state: StateMessage): HTMLElement | null {
         state.error ? h('pre', { class: 'error-text' }, state.error) : null,
         h('p', { class: 'note' }, 'Fix the cause above, then run ', cmd(), ' to try again.'),
       );
-    case 'off':
-      return h('div', { class: 'empty' }, h('p', {}, h('strong', {}, 'NextToken is off.')), h('p', { class: 'note' }, 'Turn it on in Settings (search “NextToken”), then run ', cmd(), '.'));
     case 'no-editor':
-      return h('div', { class: 'empty' }, h('p', {}, h('strong', {}, 'Open a file and place the cursor.')), h('p', { class: 'note' }, 'The panel follows the cursor. To keep one position, run ', cmd(), ' (it pins the context).'));
+      return h('div', { class: 'empty' }, h('p', {}, h('strong', {}, 'Open a file and place the cursor.')), h('p', { class: 'note' }, 'The panel explains the ghost text of the active editor.'));
     case 'ready':
-      return state.explanation ? null : h('div', { class: 'empty' }, h('p', {}, h('strong', {}, 'Place the cursor in a file.')), h('p', { class: 'note' }, 'Or run ', cmd(), ' from the Command Palette.'));
+      return state.record ? null : h('div', { class: 'empty' }, h('p', {}, h('strong', {}, 'No suggestion in this file yet.')), h('p', { class: 'note' }, 'Type until ghost text appears, or run ', cmd(), ' at the cursor: the panel then shows how that suggestion was made.'));
   }
 }

@@ -1,25 +1,10 @@
-// Numbers and token text as the panel prints them: fixed precision, true minus signs,
-// whitespace made visible (· space, ⇥ tab, ⏎ newline, ␍ return), control bytes as their symbols.
+// Numbers and token text as the panel prints them: fixed precision, true minus signs, and
+// tokens in the format the CLI prints too (src/core/visible-text.ts).
 
 const MINUS = '\u2212';
 
-/** A token's text with whitespace and control characters visible; special tokens as they are. */
-export function visibleToken(text: string, special = false): string {
-  if (special) return text;
-  if (text === '') return '∅';
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (ch === ' ') out += '·';
-    else if (ch === '\t') out += '⇥';
-    else if (ch === '\n') out += '⏎';
-    else if (ch === '\r') out += '␍';
-    else if (code < 0x20) out += String.fromCodePoint(0x2400 + code); // ␀…␟
-    else if (code === 0x7f) out += '␡';
-    else out += ch;
-  }
-  return out;
-}
+/** The token display format shared with the CLI. */
+export { visibleToken } from '../src/core/visible-text';
 
 /** The raw text, escaped so a tooltip can show exactly what the token is. */
 export function escapedToken(text: string): string {

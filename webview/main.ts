@@ -1,7 +1,8 @@
 // The NextToken panel. It speaks only the protocol in src/protocol.ts: it posts `ready` once,
 // paints every `state` the host sends, shows `busy`, and posts what the user asks for.
-// Sections, in the order a user asks: what comes next, how likely is the text, what may each
-// position look at, why is it fast (the KV cache).
+// Sections, in the order a user asks: what did the editor show, what was the choice, how likely
+// is the text, what did the model see, what may each position look at, what did it cost; and
+// apart from those, the what-if exploration.
 
 import {
   provideVSCodeDesignSystem,
@@ -14,7 +15,7 @@ import {
   vsCodeProgressRing,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
-import type { StateMessage, ToWebviewMessage } from '../src/protocol';
+import type { ExplanationView, RecordView, StateMessage, ToWebviewMessage } from '../src/protocol';
 import { nucleusSummary, renderAppended, renderCandidates } from './candidates';
 import { renderChainRule } from './chain-rule';
 import { createSamplingControls, createStepButtons } from './controls';
@@ -23,9 +24,9 @@ import { renderEmptyState } from './empty-state';
 import { formatProb } from './format';
 import { createHeader } from './header';
 import { renderKvCache } from './kv-cache';
-import { createMaskView } from './mask';
+import { createMaskView, type MaskInput } from './mask';
+import { renderDecodeChain, renderGhostText, renderPrompt, renderRequestCost, renderStepCandidates, stepNote } from './record';
 import { section } from './section';
-import { renderSuggestion } from './suggestion';
 import { tokenChip } from './chip';
 import { post, rememberState, ui } from './vscode-state';
 
@@ -35,24 +36,35 @@ provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDro
 const busyBar = h('div', { class: 'busy-bar', 'aria-hidden': 'true' });
 const header = createHeader();
 const empty = h('div', { class: 'empty-slot' });
-const suggestion = h('div', { class: 'suggestion-slot' });
 
+// The record of the editor's latest request: what it showed and how it was made.
+const ghost = section('ghost', 'Ghost text');
 const next = section('next', 'What comes next?');
+const chain = section('chain', 'How likely is this text? (chain rule)');
+const promptSection = section('prompt', 'What the model saw (prompt)');
+const mask = section('mask', 'What may each position look at? (causal mask)');
+const maskView = createMaskView(() => current && paint(current));
+const maskBody = h('div', { class: 'mask-slot' });
+mask.body.append(maskView.controls, maskBody);
+const kv = section('kv', 'KV cache and cost');
+
+// What if: a separate mode that asks the engine, on request only; the editor is unaffected.
+const explore = section('explore', 'Explore: what if?', false);
+const exploreStart = h('vscode-button', { appearance: 'secondary', title: 'Step through generation from the first shown token, with your own sampling settings' }, 'Explore from this step');
+exploreStart.addEventListener('click', () => post({ type: 'explore', on: true }));
+const exploreStop = h('vscode-button', { appearance: 'secondary', title: 'Leave the what-if mode' }, 'Stop exploring');
+exploreStop.addEventListener('click', () => post({ type: 'explore', on: false }));
 const sampling = createSamplingControls();
 const steps = createStepButtons();
 const appended = h('div', { class: 'appended-slot' });
 const candidates = h('div', { class: 'candidates-slot' });
 const nucleus = h('div', { class: 'nucleus' });
-next.body.append(sampling.root, appended, candidates, nucleus, steps.root, h('p', { class: 'hint' }, 'Click a token to append it and see the next step: predict, pick, append, repeat.'));
+const exploreChain = h('div', { class: 'explore-chain' });
+const exploreKv = h('div', { class: 'explore-kv' });
+const exploring = h('div', { class: 'exploring' }, sampling.root, appended, candidates, nucleus, steps.root, h('p', { class: 'hint' }, 'Click a token to append it and see the next step: predict, pick, append, repeat.'), exploreChain, exploreKv, exploreStop);
+explore.body.append(h('p', { class: 'hint' }, 'A separate mode: it never changes what the editor suggests. It starts from the completion’s own settings (temperature 0 is greedy) at its first shown token, without suppression or the healing constraint.'), exploreStart, exploring);
 
-const chain = section('chain', 'How likely is this text? (chain rule)');
-const mask = section('mask', 'What may each position look at? (causal mask)');
-const maskView = createMaskView();
-const maskBody = h('div', { class: 'mask-slot' });
-mask.body.append(maskView.controls, maskBody);
-const kv = section('kv', 'KV cache');
-
-const sections = h('div', { class: 'sections' }, suggestion, next.root, chain.root, mask.root, kv.root);
+const sections = h('div', { class: 'sections' }, ghost.root, next.root, chain.root, promptSection.root, mask.root, kv.root, explore.root);
 const main = h('main', { class: 'panel' }, busyBar, header.root, empty, sections);
 document.body.append(main);
 
@@ -60,37 +72,71 @@ document.body.append(main);
 let current: StateMessage | undefined;
 
 function paint(state: StateMessage): void {
+  const previous = current;
   current = state;
   header.render(state);
   const emptyState = renderEmptyState(state);
   empty.replaceChildren(...(emptyState ? [emptyState] : []));
-  const ex = state.explanation;
-  sections.hidden = !ex;
-  sampling.render(state.sampling);
-  if (!ex) return;
+  const record = state.record;
+  sections.hidden = !record;
+  if (!record) return;
 
-  suggestion.replaceChildren(renderSuggestion(ex));
-  const top = ex.candidates[0];
-  next.aside.replaceChildren(...(top ? [tokenChip(top), ` ${formatProb(top.prob)}`] : []));
-  appended.replaceChildren(...[renderAppended(ex)].filter((n): n is HTMLElement => n !== null));
-  candidates.replaceChildren(renderCandidates(ex));
-  nucleus.textContent = nucleusSummary(ex);
-  steps.render(ex.appended.length, state.sampling.seed, ex.candidates.length > 0);
+  ghost.body.replaceChildren(renderGhostText(record));
+  ghost.aside.textContent = record.served === 'model' ? '' : record.served;
 
-  paintChain();
-  chain.aside.textContent = `log P ${formatLogprobShort(ex.logprob)}`;
-  maskView.render(ex, maskBody);
-  mask.aside.textContent = `${ex.maskTokens.length}×${ex.maskTokens.length}`;
-  kv.body.replaceChildren(renderKvCache(ex));
-  kv.aside.textContent = `${ex.cache.cached} cached`;
+  const step = record.tokens[record.firstShown] ?? record.end;
+  const list = record.tokens[record.firstShown]?.candidates ?? record.end?.candidates ?? [];
+  next.body.replaceChildren(
+    h('p', { class: 'hint' }, 'The distribution the first shown token was picked from: ', h('span', { class: 'note' }, stepNote(record, record.firstShown))),
+    renderStepCandidates(list, step?.id),
+    h('p', { class: 'hint' }, 'Click a token to explore what would follow it (the editor is unaffected).'),
+  );
+  const top = list[0];
+  next.aside.replaceChildren(...(top ? [tokenChip({ text: top.text, special: false }), ` ${formatProb(top.prob)}`] : []));
+
+  chain.body.replaceChildren(renderDecodeChain(record));
+  chain.aside.textContent = `${record.tokens.length} tok · ${record.forwardPasses} passes`;
+  promptSection.body.replaceChildren(renderPrompt(record));
+  promptSection.aside.textContent = record.suffix.sent ? 'FIM' : 'prefix';
+  kv.body.replaceChildren(renderRequestCost(record));
+  kv.aside.textContent = `${record.cache.reused} reused`;
+
+  const ex = state.exploration;
+  if (ex && !previous?.exploration) explore.root.open = true; // a click on a candidate starts exploring: show it
+  exploreStart.hidden = !!ex;
+  exploring.hidden = !ex;
+  if (ex && state.sampling) {
+    sampling.render(state.sampling);
+    appended.replaceChildren(...[renderAppended(ex)].filter((n): n is HTMLElement => n !== null));
+    candidates.replaceChildren(renderCandidates(ex));
+    nucleus.textContent = nucleusSummary(ex);
+    steps.render(ex.appended.length, state.sampling.seed, ex.candidates.length > 0);
+    paintExploreChain();
+    exploreKv.replaceChildren(renderKvCache(ex));
+  }
+  explore.aside.textContent = ex ? `exploring · ${ex.appended.length} appended` : '';
+  const input = ex ? explorationMask(ex) : recordMask(record);
+  maskView.render(input, maskBody);
+  mask.aside.textContent = `${input.maskTokens.length}×${input.maskTokens.length}`;
 }
 
-function paintChain(): void {
-  const ex = current?.explanation;
-  if (ex) chain.body.replaceChildren(renderChainRule(ex, paintChain));
+/** The last tokens of the record's prompt and generated text, for the mask (no attention: that needs an engine call). */
+function recordMask(record: RecordView): MaskInput {
+  const prompt = record.prompt.parts.flatMap((p) => p.tokens);
+  const all = [...prompt, ...record.tokens.map((t) => ({ text: t.text, special: false }))];
+  const n = Math.min(ui.maskSize, all.length);
+  return { maskTokens: all.slice(all.length - n), base: all.length - n, generatedFrom: prompt.length };
 }
 
-const formatLogprobShort = (lp: number): string => (lp < 0 ? '\u2212' : '') + Math.abs(lp).toFixed(1);
+function explorationMask(ex: ExplanationView): MaskInput {
+  const total = ex.contextTotal + ex.appended.length;
+  return { maskTokens: ex.maskTokens, base: total - ex.maskTokens.length, generatedFrom: ex.contextTotal, attention: ex.attention };
+}
+
+function paintExploreChain(): void {
+  const ex = current?.exploration;
+  if (ex) exploreChain.replaceChildren(renderChainRule(ex, paintExploreChain));
+}
 
 // ── messages from the host ─────────────────────────────────────────────────────────────
 window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
@@ -106,5 +152,5 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
 });
 
 if (ui.last) paint(ui.last);
-else paint({ type: 'state', status: 'loading', sampling: { temperature: 0.8, topK: 40, topP: 0.95, seed: 0 } });
+else paint({ type: 'state', status: 'loading' });
 post({ type: 'ready' });

@@ -3,6 +3,7 @@
 // exports attention, the allowed cells are shaded by the weight of the chosen layer and head
 // (or the mean of the heads). Hover or arrow keys name the query and key of a cell.
 
+import { causalMask } from '../src/core/causal-mask';
 import type { ExplanationView } from '../src/protocol';
 import { h, setVar, svg } from './dom';
 import { formatPercent, visibleToken } from './format';
@@ -19,9 +20,18 @@ const MAX_CELL_PX = 22;
 
 type Dropdown = HTMLElement & { value: string };
 
+/** The last n tokens the mask covers, from a request record or from an exploration. */
+export interface MaskInput {
+  maskTokens: { text: string; special: boolean }[];
+  /** Absolute position of maskTokens[0], and of the first generated (or appended) token. */
+  base: number;
+  generatedFrom: number;
+  attention?: ExplanationView['attention'];
+}
+
 export interface MaskView {
   controls: HTMLElement;
-  render(ex: ExplanationView, body: HTMLElement): void;
+  render(input: MaskInput, body: HTMLElement): void;
 }
 
 /** A label short enough for a row or column header. */
@@ -43,12 +53,16 @@ function setOptions(d: Dropdown, options: [string, string][], selected: string):
   if (d.value !== selected) d.value = selected;
 }
 
-export function createMaskView(): MaskView {
-  let last: ExplanationView | undefined;
+/** `repaint` redraws from the current state (a record's mask is cut in the webview). */
+export function createMaskView(repaint: () => void): MaskView {
+  let last: MaskInput | undefined;
   let lastBody: HTMLElement | undefined;
   // Guards: the toolkit may report a `change` for values set by render() itself.
   const size = dropdown('Mask size: how many of the last tokens', (v) => {
-    if (last && Number(v) !== last.maskTokens.length) post({ type: 'setMaskSize', size: Number(v) });
+    if (!last || Number(v) === last.maskTokens.length) return;
+    saveUi({ maskSize: Number(v) });
+    post({ type: 'setMaskSize', size: Number(v) });
+    repaint();
   });
   const layer = dropdown('Attention layer', (v) => {
     if (Number(v) === ui.layer) return;
@@ -63,7 +77,7 @@ export function createMaskView(): MaskView {
   const attentionPickers = h('span', { class: 'attention-pickers' }, h('label', { class: 'picker' }, 'layer', layer), h('label', { class: 'picker' }, 'head', head));
   const controls = h('div', { class: 'mask-controls' }, h('label', { class: 'picker' }, 'last', size, 'tokens'), attentionPickers);
 
-  function render(ex: ExplanationView, body: HTMLElement): void {
+  function render(ex: MaskInput, body: HTMLElement): void {
     last = ex;
     lastBody = body;
     const n = ex.maskTokens.length;
@@ -92,10 +106,11 @@ export function createMaskView(): MaskView {
   return { controls, render };
 }
 
-function grid(ex: ExplanationView, weight: ((i: number, j: number) => number) | undefined, caption: string): HTMLElement {
+function grid(ex: MaskInput, weight: ((i: number, j: number) => number) | undefined, caption: string): HTMLElement {
   const tokens = ex.maskTokens;
   const n = tokens.length;
-  const base = ex.contextTotal + ex.appended.length - n; // absolute position of row 0
+  const base = ex.base; // absolute position of row 0
+  const mask = causalMask(n); // (n, n) 1 = allowed
   const width = ROW_LABEL + n * CELL + 4;
   const height = COL_LABEL + n * CELL + 4;
   let max = 0;
@@ -123,7 +138,7 @@ function grid(ex: ExplanationView, weight: ((i: number, j: number) => number) | 
   const colLabels: SVGTextElement[] = [];
   tokens.forEach((t, k) => {
     const y = COL_LABEL + k * CELL + CELL / 2;
-    const kind = `axis-label${t.special ? ' special' : ''}${base + k >= ex.contextTotal ? ' appended' : ''}`;
+    const kind = `axis-label${t.special ? ' special' : ''}${base + k >= ex.generatedFrom ? ' appended' : ''}`;
     const row = svg('text', { class: kind, x: String(ROW_LABEL - 4), y: String(y), 'text-anchor': 'end', 'dominant-baseline': 'central' }, shortLabel(t.text, t.special));
     const x = ROW_LABEL + k * CELL + CELL / 2;
     const col = svg('text', { class: kind, transform: `translate(${x + 3} ${COL_LABEL - 4}) rotate(-60)`, 'text-anchor': 'start' }, shortLabel(t.text, t.special, 6));
@@ -135,7 +150,7 @@ function grid(ex: ExplanationView, weight: ((i: number, j: number) => number) | 
   const cells = svg('g', { class: 'cells' });
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const allowed = j <= i;
+      const allowed = mask[i * n + j] === 1;
       const rect = svg('rect', { x: String(ROW_LABEL + j * CELL + 0.5), y: String(COL_LABEL + i * CELL + 0.5), width: String(CELL - 1), height: String(CELL - 1), rx: '2', class: allowed ? 'cell allowed' : 'cell blocked', 'data-i': String(i), 'data-j': String(j) });
       if (allowed && weight && max > 0) rect.setAttribute('fill-opacity', (0.08 + 0.92 * Math.sqrt(weight(i, j) / max)).toFixed(3));
       cells.append(rect);
@@ -149,7 +164,7 @@ function grid(ex: ExplanationView, weight: ((i: number, j: number) => number) | 
   const describe = (i: number, j: number): string => {
     const q = `query ‘${visibleToken(tokens[i].text, tokens[i].special)}’ (pos ${base + i})`;
     const k = `key ‘${visibleToken(tokens[j].text, tokens[j].special)}’ (pos ${base + j})`;
-    if (j > i) return `${q} → ${k}: blocked — ${base + j} is in the future of ${base + i}`;
+    if (!mask[i * n + j]) return `${q} → ${k}: blocked — ${base + j} is in the future of ${base + i}`;
     const w = weight ? `weight ${weight(i, j).toFixed(3)}` : i === j ? 'allowed (itself)' : 'allowed (its past)';
     return `${q} → ${k}: ${w}`;
   };
@@ -157,7 +172,7 @@ function grid(ex: ExplanationView, weight: ((i: number, j: number) => number) | 
   const show = (i: number, j: number): void => {
     active = [i, j];
     readout.textContent = describe(i, j);
-    readout.classList.toggle('blocked', j > i);
+    readout.classList.toggle('blocked', !mask[i * n + j]);
     readout.classList.remove('placeholder');
     focusRing.setAttribute('x', String(ROW_LABEL + j * CELL));
     focusRing.setAttribute('y', String(COL_LABEL + i * CELL));

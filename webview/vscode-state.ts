@@ -18,12 +18,14 @@ export interface PanelUiState {
   head: number;
   /** Chain-rule table shows every context token rather than the last few. */
   allContextRows: boolean;
+  /** Causal mask: how many of the last tokens it covers. */
+  maskSize: number;
   /** The last state from the host, so a re-created view paints at once (attention dropped: large). */
   last?: StateMessage;
 }
 
 const api = acquireVsCodeApi();
-const DEFAULT_UI: PanelUiState = { open: {}, layer: -1, head: -1, allContextRows: false };
+const DEFAULT_UI: PanelUiState = { open: {}, layer: -1, head: -1, allContextRows: false, maskSize: 16 };
 
 function readUi(): PanelUiState {
   const saved = api.getState() as Partial<PanelUiState> | undefined;
@@ -37,10 +39,9 @@ export function saveUi(patch: Partial<PanelUiState> = {}): void {
   api.setState(ui);
 }
 
-/** Remembers the host's last state without its attention weights. */
+/** Remembers the host's last state without the exploration (it is re-asked for, and its attention is large). */
 export function rememberState(message: StateMessage): void {
-  const last: StateMessage = message.explanation ? { ...message, explanation: { ...message.explanation, attention: undefined } } : message;
-  saveUi({ last });
+  saveUi({ last: { ...message, exploration: undefined, sampling: undefined } });
 }
 
 export function post(message: FromWebviewMessage): void {

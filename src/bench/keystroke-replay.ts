@@ -4,6 +4,7 @@
 import { contextRange } from '../completion/context.js';
 import { CompletionPipeline, DEFAULT_PIPELINE } from '../completion/pipeline.js';
 import type { Engine } from '../engine/engine.js';
+import { toRecordView } from '../extension/record-view.js';
 import { percentile } from './stats.js';
 
 export interface ReplayReport {
@@ -21,11 +22,27 @@ export interface ReplayReport {
   memoryHitRate: number;
   /** Share of prompt tokens found in the KV cache on model calls. */
   kvReuseRate: number;
+  /** Requests that reached the engine. */
+  modelCalls: number;
+  /** Milliseconds spent handing records to an open panel (mapping and serialising), in all. */
+  panelMs: number;
 }
 
-/** Types `source[0..chars)` into an empty document, asking for a suggestion after each keystroke. */
-export async function replayTyping(engine: Engine, source: string, chars: number): Promise<ReplayReport> {
+/**
+ * Types `source[0..chars)` into an empty document, asking for a suggestion after each keystroke.
+ * With `panelOpen`, each request's record also goes where the open panel sends it: mapped to
+ * the panel's view and serialised as postMessage would.
+ */
+export async function replayTyping(engine: Engine, source: string, chars: number, options: { panelOpen?: boolean } = {}): Promise<ReplayReport> {
   const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0 });
+  let panelMs = 0;
+  if (options.panelOpen) {
+    pipeline.onRecord = (record) => {
+      const started = performance.now();
+      void JSON.stringify({ type: 'state', status: 'ready', record: toRecordView(record) });
+      panelMs += performance.now() - started;
+    };
+  }
   const all: number[] = [];
   const singleLine: number[] = [];
   let reused = 0;
@@ -56,5 +73,7 @@ export async function replayTyping(engine: Engine, source: string, chars: number
     tokensPerKeystroke: (engine.cacheStats.computed - computedBefore) / end,
     memoryHitRate: pipeline.stats.fromMemory / end,
     kvReuseRate: promptTokens ? reused / promptTokens : 0,
+    modelCalls: pipeline.stats.modelCalls,
+    panelMs,
   };
 }

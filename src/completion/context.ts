@@ -19,6 +19,12 @@ export function contextRange(offset: number, documentLength: number, limits: Con
   return { start, end: Math.min(documentLength, offset + limits.maxSuffixChars) };
 }
 
+/** What the inline provider reads for a cursor at `offset` of a whole document's text (the CLI's way in). */
+export function windowAround(documentText: string, offset: number, limits: ContextLimits = DEFAULT_LIMITS): { text: string; cursor: number; startsDocument: boolean } {
+  const { start, end } = contextRange(offset, documentText.length, limits);
+  return { text: documentText.slice(start, end), cursor: offset - start, startsDocument: start === 0 };
+}
+
 export interface CursorContext {
   prefix: string;
   suffix: string;

@@ -2,9 +2,11 @@
 // The VS Code provider is a thin adapter over this; the typing replay, the benchmarks and the
 // property tests drive it directly.
 
+import { DEFAULT_SAMPLING, DEFAULT_SEED } from '../core/logits.js';
 import type { CompletionRequest, CompletionResult } from '../engine/engine.js';
 import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './context.js';
 import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
+import { buildRecord, RECORD_CANDIDATES, type RequestOrigin, type RequestRecord } from './request-record.js';
 import { SuggestionMemory } from './suggestion-memory.js';
 import { shapeSuggestion, suggestionMode } from './suggestion-shape.js';
 import { abortError } from '../core/abort.js';
@@ -29,12 +31,14 @@ export interface PipelineSettings {
    * line better from the prefix alone at the end of a line (models/README.md), hence 'midline'.
    */
   fillInTheMiddle: 'always' | 'midline' | 'never';
+  /** Token healing at the cursor (the engine's default, on, when absent). */
+  heal?: boolean;
 }
 
 export const DEFAULT_PIPELINE: PipelineSettings = {
   maxTokens: 32,
   maxBlockTokens: 96,
-  temperature: 0,
+  temperature: DEFAULT_SAMPLING.temperature,
   minConfidence: 0,
   debounceMs: 40,
   multiline: true,
@@ -51,6 +55,8 @@ export interface KeystrokeRequest {
   signal?: AbortSignal;
   /** Skip the debounce (explicit trigger, replays). */
   immediate?: boolean;
+  /** Passed through to the request's record (the extension: document and offset). */
+  origin?: RequestOrigin;
 }
 
 export interface Suggestion {
@@ -58,6 +64,7 @@ export interface Suggestion {
   source: 'model' | 'cache' | 'typed-ahead';
   ms: number;
   result?: CompletionResult;
+  record?: RequestRecord;
 }
 
 export interface PipelineStats {
@@ -74,6 +81,11 @@ export class CompletionPipeline {
   private readonly memory = new SuggestionMemory();
   private readonly newest = new NewestWins();
   private debounce: AdaptiveDebounce;
+  private nextRecordId = 1;
+  /** The record of the latest request that reached the model or memory. */
+  latest: RequestRecord | undefined;
+  /** Called with each request's record (the panel listens). */
+  onRecord: ((record: RequestRecord) => void) | undefined;
 
   constructor(
     private readonly engine: CompletionEngine,
@@ -104,22 +116,28 @@ export class CompletionPipeline {
       this.newest.cancel(); // a decode for an older keystroke is stale now
       const ms = this.now() - started;
       this.stats.last = { ms, tokens: 0, tokensPerSecond: 0, source: remembered.source };
-      return { text: remembered.text, source: remembered.source, ms };
+      const record = remembered.record && this.publish({ ...remembered.record, origin: request.origin, shown: remembered.text, served: remembered.source, typed: remembered.typed, timings: { ...remembered.record.timings, totalMs: ms } });
+      return remembered.text ? { text: remembered.text, source: remembered.source, ms, record } : undefined;
     }
 
     const signal = anySignal(this.newest.begin(), request.signal);
     try {
       if (!request.immediate) await sleep(this.debounce.delayFor(started), signal);
       this.stats.modelCalls++;
-      const result = await this.engine.complete(this.completionRequest(ctx, mode, signal));
+      const completion = this.completionRequest(ctx, mode, signal);
+      const result = await this.engine.complete(completion);
       if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
       const text = shapeSuggestion(result.text, ctx, { probability: Math.exp(result.logprob), minConfidence: this.settings.minConfidence });
       const ms = this.now() - started;
       const decodeSeconds = Math.max(result.ms, 1e-3) / 1000;
       this.stats.last = { ms, tokens: result.tokens.length, tokensPerSecond: result.tokens.length / decodeSeconds, source: 'model' };
+      const record = this.publish(
+        buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: ms }),
+      );
+      // Remembered even when empty: the same place asked again (the panel, then the editor) gets the same answer.
+      this.memory.remember(ctx.prefix, ctx.suffix, text ?? '', record);
       if (text === undefined) return undefined;
-      this.memory.remember(ctx.prefix, ctx.suffix, text);
-      return { text, source: 'model', ms, result };
+      return { text, source: 'model', ms, result, record };
     } catch (error) {
       if ((error as Error).name === 'AbortError') this.stats.cancelled++;
       else this.stats.failures++;
@@ -127,22 +145,35 @@ export class CompletionPipeline {
     }
   }
 
+  private publish(record: RequestRecord): RequestRecord {
+    this.latest = record;
+    this.onRecord?.(record);
+    return record;
+  }
+
   private completionRequest(ctx: CursorContext, mode: 'line' | 'block', signal: AbortSignal): CompletionRequest {
-    const fim = this.settings.fillInTheMiddle;
-    const useSuffix = fim === 'always' || (fim === 'midline' && ctx.lineSuffix.trim() !== '');
     return {
       prefix: ctx.prefix,
-      suffix: useSuffix ? ctx.suffix : undefined,
+      suffix: suffixDecision(ctx, this.settings.fillInTheMiddle).sent ? ctx.suffix : undefined,
       maxTokens: mode === 'block' ? this.settings.maxBlockTokens : this.settings.maxTokens,
       stop: mode,
       sampling: { temperature: this.settings.temperature },
-      seed: 0,
+      seed: DEFAULT_SEED,
+      heal: this.settings.heal,
       timeBudgetMs: this.settings.timeBudgetMs,
+      top: RECORD_CANDIDATES,
       signal,
     };
   }
 }
 
+/** Whether the text after the cursor goes to the model (as fill-in-the-middle), and why. */
+function suffixDecision(ctx: CursorContext, setting: PipelineSettings['fillInTheMiddle']): RequestRecord['suffix'] {
+  const midline = ctx.lineSuffix.trim() !== '';
+  const sent = ctx.suffix.length > 0 && (setting === 'always' || (setting === 'midline' && midline));
+  const reason = ctx.suffix.length === 0 ? 'nothing after the cursor' : setting === 'midline' ? (midline ? 'mid-line: the line continues after the cursor' : 'end of line: the prefix alone completes a line better') : `fill-in-the-middle is '${setting}'`;
+  return { setting, sent, reason, chars: sent ? ctx.suffix.length : 0 };
+}
 
 /** Aborts when any of the signals aborts. */
 function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {

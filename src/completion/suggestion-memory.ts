@@ -2,10 +2,14 @@
 //  - an LRU keyed by the context (the same place asked again: undo, cursor moved back);
 //  - typed-ahead reuse: the user types the first characters of the ghost text, show the rest.
 
+import type { RequestRecord } from './request-record.js';
+
 export interface Remembered {
   prefix: string;
   suffix: string;
   text: string;
+  /** The request that produced the text (for the panel). */
+  record?: RequestRecord;
 }
 
 const KEY_CHARS = 400;
@@ -16,21 +20,21 @@ export class SuggestionMemory {
 
   constructor(private readonly capacity = 64) {}
 
-  remember(prefix: string, suffix: string, text: string): void {
+  remember(prefix: string, suffix: string, text: string, record?: RequestRecord): void {
     const k = key(prefix, suffix);
     this.entries.delete(k);
-    this.entries.set(k, { prefix: prefix.slice(-KEY_CHARS), suffix: suffix.slice(0, 80), text });
+    this.entries.set(k, { prefix: prefix.slice(-KEY_CHARS), suffix: suffix.slice(0, 80), text, record });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
   /** A suggestion for this context: an exact hit, or the rest of one the user is typing into. */
-  lookup(prefix: string, suffix: string): { text: string; source: 'cache' | 'typed-ahead' } | undefined {
+  lookup(prefix: string, suffix: string): { text: string; source: 'cache' | 'typed-ahead'; record?: RequestRecord; typed: number } | undefined {
     const k = key(prefix, suffix);
     const exact = this.entries.get(k);
     if (exact) {
       this.entries.delete(k);
       this.entries.set(k, exact);
-      return { text: exact.text, source: 'cache' };
+      return { text: exact.text, source: 'cache', record: exact.record, typed: 0 };
     }
     const tail = prefix.slice(-KEY_CHARS);
     const suffixKey = suffix.slice(0, 80);
@@ -39,7 +43,7 @@ export class SuggestionMemory {
       if (entry.suffix !== suffixKey) continue;
       const typed = typedInto(entry, tail);
       if (typed !== undefined && typed.length < entry.text.length && entry.text.startsWith(typed)) {
-        return { text: entry.text.slice(typed.length), source: 'typed-ahead' };
+        return { text: entry.text.slice(typed.length), source: 'typed-ahead', record: entry.record, typed: typed.length };
       }
     }
     return undefined;

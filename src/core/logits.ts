@@ -75,6 +75,14 @@ export interface SamplingParams {
 
 export const GREEDY: SamplingParams = { temperature: 0, topK: 0, topP: 1 };
 
+/**
+ * The sampling defaults, in one place: completions, the CLI and the panel's exploration start
+ * here. Temperature 0 is greedy; top-k and top-p apply once a temperature is set.
+ */
+export const DEFAULT_SAMPLING: SamplingParams = { temperature: 0, topK: 40, topP: 0.95 };
+/** The seed of a sampled completion when none is given (reproducible by default). */
+export const DEFAULT_SEED = 0;
+
 /** A distribution after temperature, top-k and top-p, with what each processor cut. */
 export interface ProcessedDistribution {
   /** (vocab) renormalised probabilities; 0 for every excluded token. */

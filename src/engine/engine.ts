@@ -3,7 +3,7 @@
 // over a text). Requests run one at a time; the cache is reused across them.
 
 import { bitsPerChar, chainRule, perplexity } from '../core/chain-rule.js';
-import { GREEDY, processLogits, softmax, topIndices, type SamplingParams } from '../core/logits.js';
+import { DEFAULT_SAMPLING, GREEDY, processLogits, softmax, topIndices, type SamplingParams } from '../core/logits.js';
 import { lineLookup } from '../core/prompt-lookup.js';
 import { pickSample, seededRng } from '../core/sampler.js';
 import { endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
@@ -14,7 +14,7 @@ import { readModelFolder, type OnnxVariant } from './load-model.js';
 import type { ModelFiles } from './model-files.js';
 import type { ModelShape } from './model-config.js';
 import type { Backend, OrtModule } from './ort.js';
-import { buildPrompt, type Prompt } from './prompt.js';
+import { buildPrompt, type Prompt, type PromptPartKind } from './prompt.js';
 import { checkCompletionRequest, checkExplainRequest, checkScoreRequest } from './request-checks.js';
 import type { TextTokenizer } from './tokenizer.js';
 
@@ -65,6 +65,17 @@ export interface CompletionRequest extends ContextRequest {
   timeBudgetMs?: number;
   /** Each generated token as it is picked (streamed back from the worker). */
   onToken?: (token: GeneratedToken) => void;
+  /** Record this many candidates of each step's distribution (for the request record; default 0). */
+  top?: number;
+}
+
+/** The prompt as the model saw it, in parts (plain data: it crosses to the panel and the worker boundary). */
+export interface PromptRecord {
+  parts: { kind: PromptPartKind; tokens: { id: number; text: string; special: boolean }[] }[];
+  /** Prefix tokens dropped at the front to fit the window. */
+  cutTokens: number;
+  /** The prefix tokens held back by token healing. */
+  heldBack: { id: number; text: string }[];
 }
 
 export interface CompletionResult extends Generation {
@@ -75,6 +86,9 @@ export interface CompletionResult extends Generation {
   /** Prompt tokens found in the KV cache / fed to the model for this request (generation steps not counted). */
   reusedTokens: number;
   computedTokens: number;
+  prompt: PromptRecord;
+  /** The sampling the loop used (defaults filled in). */
+  sampling: SamplingParams;
 }
 
 export interface ChainToken {
@@ -101,6 +115,8 @@ export interface Candidate {
 }
 
 export interface ExplainRequest extends ContextRequest {
+  /** Explain after exactly these prompt ids (a request record's prompt) instead of building one from prefix/suffix. */
+  promptIds?: readonly number[];
   /** Tokens appended after the context by stepping through generation in the panel. */
   appended?: readonly number[];
   sampling?: Partial<SamplingParams>;
@@ -156,7 +172,6 @@ export interface ScoreResult {
   ms: number;
 }
 
-export const DEFAULT_SAMPLING: SamplingParams = { temperature: 0, topK: 40, topP: 0.95 };
 
 /**
  * Prompt lookup as completions use it by default: copy-first, model-verified. Drafts (the rest of
@@ -224,6 +239,7 @@ export class Engine {
         suppress: this.suppressed,
         signal: request.signal,
         onToken: request.onToken,
+        top: request.top,
         lookup: request.lookup === false ? undefined : { acceptRatio: (request.lookup ?? DEFAULT_LOOKUP).acceptRatio, draft: this.lineDraft(request.prefix, prompt.healed) },
       });
       return {
@@ -234,6 +250,8 @@ export class Engine {
         promptTokens: prompt.ids.length,
         reusedTokens: lastReused,
         computedTokens: lastComputed,
+        prompt: this.promptRecord(prompt),
+        sampling,
       };
     });
   }
@@ -244,7 +262,7 @@ export class Engine {
     return this.exclusive(request.signal, async () => {
       const started = performance.now();
       const appended = request.appended ?? [];
-      const prompt = this.prompt(request, 1 + appended.length, false);
+      const prompt = request.promptIds ? { ids: [...request.promptIds], fim: false, cutTokens: 0 } : this.prompt(request, 1 + appended.length, false);
       const ids = [...prompt.ids, ...appended];
       const maskSize = Math.max(1, Math.min(request.maskSize ?? 16, ids.length));
       await this.session.prepare(ids, request.signal);
@@ -395,6 +413,15 @@ export class Engine {
   }
 
 
+  private promptRecord(prompt: Prompt): PromptRecord {
+    const token = (id: number) => ({ id, text: this.tokenizer.tokenText(id), special: this.tokenizer.isSpecial(id) });
+    return {
+      parts: prompt.parts.map((p) => ({ kind: p.kind, tokens: p.ids.map(token) })),
+      cutTokens: prompt.cutTokens,
+      heldBack: prompt.heldIds.map((id) => ({ id, text: this.tokenizer.tokenText(id) })),
+    };
+  }
+
   private prompt(request: ContextRequest, reserve: number, heal: boolean): Prompt {
     return buildPrompt(this.tokenizer, request.prefix, request.suffix, {
       budget: this.shape.maxPositions - reserve,
@@ -452,4 +479,4 @@ function lastSquare(rows: { layers: number; heads: number; queries: number; keys
   return { layers, heads, size: n, weights: out };
 }
 
-export { GREEDY };
+export { DEFAULT_SAMPLING, GREEDY };

@@ -3,7 +3,7 @@
 // same forward pass that appends the picked token; accepted drafts are free tokens.
 
 import { chainRule } from '../core/chain-rule.js';
-import { argmax, processLogits, tokenLogProb, type SamplingParams } from '../core/logits.js';
+import { argmax, processLogits, softmax, tokenLogProb, topIndices, type SamplingParams } from '../core/logits.js';
 import { acceptsDraft, DEFAULT_LOOKUP, promptLookupDraft } from '../core/prompt-lookup.js';
 import { pickGreedy, pickSample, type Rng } from '../core/sampler.js';
 import { firstStop, type StopReason, type StopRule } from '../core/stop-rules.js';
@@ -19,6 +19,28 @@ export interface GeneratedToken {
   prob: number;
   logprob: number;
   cumulativeLogprob: number;
+  /** 'model': picked from the model's distribution; 'draft': proposed by prompt lookup and accepted. */
+  source?: 'model' | 'draft';
+  /**
+   * The likeliest tokens of the distribution this token was chosen from (when `top` > 0): the
+   * model's softmax after suppression and, while healing is pending, the healing constraint.
+   */
+  candidates?: StepCandidate[];
+  /** The healing constraint applied to this step's distribution. */
+  healingConstrained?: boolean;
+}
+
+export interface StepCandidate {
+  id: number;
+  text: string;
+  prob: number;
+}
+
+/** Draft tokens the model disagreed with: proposed at generated position `at`, the model chose `chosen`. */
+export interface RejectedDraft {
+  at: number;
+  drafted: { id: number; text: string }[];
+  chosen: { id: number; text: string };
 }
 
 export interface Generation {
@@ -31,6 +53,11 @@ export interface Generation {
   /** Tokens proposed by prompt lookup, and how many the model accepted. */
   drafted: number;
   accepted: number;
+  rejected: RejectedDraft[];
+  /** The end token that stopped the loop, with the distribution it was picked from. */
+  end?: { id: number; text: string; candidates?: StepCandidate[] };
+  /** session.advance calls made by the loop (the prompt's own pass is not counted). */
+  forwardPasses: number;
 }
 
 export interface GenerateOptions {
@@ -49,6 +76,8 @@ export interface GenerateOptions {
    * likely as the greedy token. Off when undefined.
    */
   lookup?: { acceptRatio: number; /** Tokens to propose first (e.g. the rest of an earlier line). */ draft?: number[] };
+  /** Record this many candidates of each step's distribution (0 or undefined: none). */
+  top?: number;
   /** Called with each new token (for streaming to the panel). */
   onToken?: (token: GeneratedToken) => void;
 }
@@ -61,6 +90,10 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
   let logits = suppressed(raw, options.suppress); // what may be picked
   let drafted = 0;
   let accepted = 0;
+  let forwardPasses = 0;
+  const rejected: RejectedDraft[] = [];
+  const named = (id: number) => ({ id, text: tokenizer.tokenText(id) });
+  const reject = (draft: readonly number[], chosen: number) => draft.length && rejected.push({ at: run.ids.length, drafted: draft.map(named), chosen: named(chosen) });
 
   let queued = lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
   drafted += queued.length;
@@ -71,11 +104,16 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     const allowed = run.pending ? constrainToHealing(logits, tokenizer.tokenTexts(), run.pending) : logits;
     const dist = processLogits(allowed, options.sampling);
     let id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
+    let source: GeneratedToken['source'] = 'model';
     if (queued.length && acceptsDraft(allowed, queued[0], id, lookup!.acceptRatio)) {
       id = queued.shift()!; // the draft's next token passes: take it instead
+      source = 'draft';
       accepted++;
-    } else queued = [];
-    if (run.take(id, raw) === 'stop') break;
+    } else {
+      reject(queued, id);
+      queued = [];
+    }
+    if (run.take(id, raw, { source, from: allowed, healingConstrained: allowed !== logits }) === 'stop') break;
 
     // 4. append it — with draft tokens riding along in the same pass: what is left of the queued
     //    draft, or a new one from the last occurrence of the current n-gram earlier in the context
@@ -93,6 +131,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     const rows: Float32Array[] = []; // rows[i]: the logits that predict draft[i]
     const firstDraftPosition = session.ids.length + 1;
     if (options.signal?.aborted) throw abortError();
+    forwardPasses++;
     await session.advance([id, ...draft], {
       signal: options.signal,
       onPrediction: draft.length ? (pos, row) => pos >= firstDraftPosition && rows.push(row.slice()) : undefined,
@@ -102,8 +141,12 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     let stopped = false;
     while (kept < draft.length) {
       const allowedRow = suppressed(rows[kept], options.suppress);
-      if (!acceptsDraft(allowedRow, draft[kept], argmax(allowedRow), lookup!.acceptRatio)) break;
-      stopped = run.take(draft[kept], rows[kept]) === 'stop';
+      const best = argmax(allowedRow);
+      if (!acceptsDraft(allowedRow, draft[kept], best, lookup!.acceptRatio)) {
+        reject(draft.slice(kept), best);
+        break;
+      }
+      stopped = run.take(draft[kept], rows[kept], { source: 'draft', from: allowedRow, healingConstrained: false }) === 'stop';
       kept++;
       if (stopped) break;
     }
@@ -114,7 +157,20 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     raw = session.nextLogits!;
     logits = suppressed(raw, options.suppress);
   }
-  return { ...run.result(), drafted, accepted };
+  return { ...run.result(), drafted, accepted, rejected, forwardPasses };
+}
+
+/** The `top` likeliest tokens of a row of logits, as probabilities. */
+function topCandidates(tokenizer: TextTokenizer, logits: ArrayLike<number>, top: number): StepCandidate[] {
+  const probs = softmax(logits);
+  return topIndices(probs, top).map((id) => ({ id, text: tokenizer.tokenText(id), prob: probs[id] }));
+}
+
+/** How a token was chosen: by the model or from an accepted draft, and from which (vocab) logits. */
+interface Choice {
+  source: GeneratedToken['source'];
+  from: ArrayLike<number>;
+  healingConstrained?: boolean;
 }
 
 /** (vocab) logits with the suppressed tokens at −∞; the same array when there are none. */
@@ -129,6 +185,8 @@ function suppressed(logits: Float32Array, ids: readonly number[] | undefined): F
 class Run {
   readonly ids: number[] = [];
   private readonly logprobs: number[] = [];
+  private end: Generation['end'];
+  private readonly choices: Omit<GeneratedToken, 'id' | 'text' | 'prob' | 'logprob' | 'cumulativeLogprob'>[] = [];
   pending: string; // healed text not yet produced
   private text = '';
   stopReason: StopReason = 'budget';
@@ -143,19 +201,22 @@ class Run {
   }
 
   /** Appends `id` (predicted by `logits`) unless it ends generation; 'stop' when the loop must end. */
-  take(id: number, logits: ArrayLike<number>): 'stop' | 'go' {
+  take(id: number, logits: ArrayLike<number>, choice: Choice): 'stop' | 'go' {
     const { tokenizer, options } = this;
+    const record = { source: choice.source, healingConstrained: choice.healingConstrained, candidates: options.top ? topCandidates(tokenizer, choice.from, options.top) : undefined };
     if (tokenizer.isSpecial(id) || tokenizer.eosIds.includes(id)) {
+      this.end = { id, text: tokenizer.tokenText(id), candidates: record.candidates };
       this.stopReason = 'eos';
       return 'stop';
     }
     this.ids.push(id);
     this.logprobs.push(tokenLogProb(logits, id));
+    this.choices.push(record);
     this.pending = healingRemainder(tokenizer.tokenText(id), this.pending);
     // Decode the whole run: a token can be half of a UTF-8 character.
     this.text = tokenizer.decode(this.ids).slice(options.healed.length);
     const logprob = this.logprobs.at(-1)!;
-    options.onToken?.({ id, text: tokenizer.tokenText(id), prob: Math.exp(logprob), logprob, cumulativeLogprob: this.logprobs.reduce((a, b) => a + b, 0) });
+    options.onToken?.({ id, text: tokenizer.tokenText(id), prob: Math.exp(logprob), logprob, cumulativeLogprob: this.logprobs.reduce((a, b) => a + b, 0), ...record });
     if (!this.pending) {
       const stop = firstStop(options.stopRules, { ids: this.ids, text: this.text, elapsedMs: performance.now() - this.started });
       if (stop) {
@@ -168,7 +229,7 @@ class Run {
     return this.ids.length >= options.maxTokens ? 'stop' : 'go';
   }
 
-  result(): Omit<Generation, 'drafted' | 'accepted'> {
+  result(): Omit<Generation, 'drafted' | 'accepted' | 'rejected' | 'forwardPasses'> {
     // A last token that is half of a UTF-8 character decodes to U+FFFD: hold it back.
     const whole = this.text.replace(/\uFFFD+$/, '');
     const cut = whole.length < this.text.length;
@@ -176,8 +237,8 @@ class Run {
     const spanned = tokensSpanning(this.tokenizer, this.ids, this.options.healed.length + this.text.length);
     const kept = cut ? Math.min(spanned, this.keepTokens ?? spanned) : (this.keepTokens ?? spanned);
     const steps = chainRule(this.logprobs.slice(0, kept));
-    const tokens = steps.map((step, i) => ({ id: this.ids[i], text: this.tokenizer.tokenText(this.ids[i]), prob: Math.exp(step.logprob), ...step }));
-    return { text: this.text, tokens, logprob: steps.at(-1)?.cumulativeLogprob ?? 0, stopReason: this.stopReason };
+    const tokens = steps.map((step, i) => ({ id: this.ids[i], text: this.tokenizer.tokenText(this.ids[i]), prob: Math.exp(step.logprob), ...step, ...this.choices[i] }));
+    return { text: this.text, tokens, logprob: steps.at(-1)?.cumulativeLogprob ?? 0, stopReason: this.stopReason, end: this.end };
   }
 }
 

@@ -22,8 +22,20 @@ export interface PromptOptions {
   bos?: number;
 }
 
+/** Where each run of prompt tokens came from (FIM markers and bos apart from the text). */
+export type PromptPartKind = 'bos' | 'fim' | 'prefix' | 'suffix';
+
+export interface PromptPart {
+  kind: PromptPartKind;
+  ids: number[];
+}
+
 export interface Prompt {
   ids: number[];
+  /** `ids` split by origin, in order; their concatenation is `ids`. */
+  parts: PromptPart[];
+  /** The prefix tokens held back by healing (their text is `healed`). */
+  heldIds: number[];
   /** Text held back by token healing: the completion must start with it (and it is not shown). */
   healed: string;
   fim: boolean;
@@ -59,9 +71,11 @@ function heldBack(tokenizer: TextTokenizer, ids: readonly number[], prefix: stri
 export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: string | undefined, options: PromptOptions): Prompt {
   let prefixIds = tokenizer.encode(prefix);
   let healed = '';
+  let heldIds: number[] = [];
   if (options.heal) {
     const held = heldBack(tokenizer, prefixIds, prefix);
-    healed = tokenizer.decode(prefixIds.slice(prefixIds.length - held));
+    heldIds = prefixIds.slice(prefixIds.length - held);
+    healed = tokenizer.decode(heldIds);
     prefixIds = prefixIds.slice(0, prefixIds.length - held);
   }
   const fim = tokenizer.fim !== undefined && suffix !== undefined && suffix.length > 0;
@@ -74,9 +88,20 @@ export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: st
     prefixIds = prefixIds.slice(cutTokens);
   }
   const start = cutTokens === 0 && options.bos !== undefined ? [options.bos] : [];
-  const ids = fim && tokenizer.fim
-    ? [...start, tokenizer.fim.prefix, ...prefixIds, tokenizer.fim.suffix, ...suffixIds, tokenizer.fim.middle]
-    : [...start, ...prefixIds];
-  if (ids.length === 0) ids.push(options.bos ?? tokenizer.eosIds[0] ?? 0);
-  return { ids, healed, fim, cutTokens };
+  const parts: PromptPart[] = fim && tokenizer.fim
+    ? [
+        { kind: 'bos', ids: start },
+        { kind: 'fim', ids: [tokenizer.fim.prefix] },
+        { kind: 'prefix', ids: prefixIds },
+        { kind: 'fim', ids: [tokenizer.fim.suffix] },
+        { kind: 'suffix', ids: suffixIds },
+        { kind: 'fim', ids: [tokenizer.fim.middle] },
+      ]
+    : [
+        { kind: 'bos', ids: start },
+        { kind: 'prefix', ids: prefixIds },
+      ];
+  if (parts.every((p) => p.ids.length === 0)) parts[0].ids = [options.bos ?? tokenizer.eosIds[0] ?? 0];
+  const nonEmpty = parts.filter((p) => p.ids.length > 0);
+  return { ids: nonEmpty.flatMap((p) => p.ids), parts: nonEmpty, heldIds, healed, fim, cutTokens };
 }

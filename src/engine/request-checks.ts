@@ -61,10 +61,12 @@ const COMPLETE: Record<string, Check> = {
   lookup: (value, field) => (value === false ? undefined : fields({ acceptRatio: number(0, 1) })(value, field)),
   timeBudgetMs: number(0, 3_600_000),
   onToken: callback,
+  top: number(0, 1000, true),
 };
 const EXPLAIN: Record<string, Check> = {
   ...context,
   appended: tokenIds(100_000),
+  promptIds: tokenIds(100_000),
   sampling: fields({ temperature: number(0, 100), topK: number(0, 10_000_000, true), topP: number(0, 1), seed: number(-(2 ** 53), 2 ** 53, true) }),
   top: number(1, 1000, true),
   maskSize: number(1, 4096, true),

@@ -18,7 +18,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   const models = new ModelManager(host, settings, log);
   let pipeline: CompletionPipeline | undefined;
   const status = new StatusBar(models, () => settings.enable);
-  const panel = new PanelView(context.extensionUri, models, log);
+  const panel = new PanelView(context.extensionUri, models, () => pipeline, log);
   const scores = new ScoreDecorations(models);
 
   const register = <T extends vscode.Disposable>(d: T) => (context.subscriptions.push(d), d);
@@ -29,6 +29,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   register(scores);
   register(models.onDidChange(() => {
     pipeline = models.engine ? new CompletionPipeline(models.engine, settings.pipeline) : undefined;
+    if (pipeline) pipeline.onRecord = (record) => panel.record(record);
     status.render();
   }));
   register(vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }));

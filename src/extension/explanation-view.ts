@@ -1,24 +1,21 @@
-// Engine results → the panel's ExplanationView (plain data that crosses postMessage).
+// An exploration's engine result → the panel's ExplanationView (plain data that crosses postMessage).
 
-import type { ChainToken, CompletionResult, Explanation } from '../engine/engine.js';
+import type { ChainToken, Explanation } from '../engine/engine.js';
 import type { ExplanationView, SamplingView, TokenView } from '../protocol.js';
 
 /** The chain-rule table shows at most this many context tokens (the last ones); totals cover all. */
-export const CONTEXT_TOKENS_SHOWN = 200;
+const CONTEXT_TOKENS_SHOWN = 200;
 
 const tokenView = (t: ChainToken): TokenView => ({ id: t.id, text: t.text, special: t.special, logprob: t.logprob, cumulativeLogprob: t.cumulativeLogprob, rank: t.rank });
 
 export function toExplanationView(
   explanation: Explanation,
-  options: { source: string; pinned: boolean; appendedCount: number; sampling: SamplingView; suggestion?: CompletionResult },
+  options: { appendedCount: number; sampling: SamplingView },
 ): ExplanationView {
   const all = explanation.context;
   const contextEnd = all.length - options.appendedCount;
   const context = all.slice(Math.max(0, contextEnd - CONTEXT_TOKENS_SHOWN), contextEnd).map(tokenView);
-  const { suggestion } = options;
   return {
-    source: options.source,
-    pinned: options.pinned,
     context,
     contextTotal: contextEnd,
     appended: all.slice(contextEnd).map(tokenView),
@@ -34,11 +31,6 @@ export function toExplanationView(
       lastComputed: explanation.cache.lastComputed,
       computed: explanation.cache.computed,
       withoutCache: explanation.cache.withoutCache,
-    },
-    suggestion: suggestion && {
-      text: suggestion.text,
-      tokens: suggestion.tokens.map((t) => ({ id: t.id, text: t.text, special: false, logprob: t.logprob, cumulativeLogprob: t.cumulativeLogprob, rank: null })),
-      logprob: suggestion.logprob,
     },
     ms: explanation.ms,
   };

@@ -2,8 +2,8 @@
 // cursor, pass VS Code's cancellation through, drop results for a document that changed.
 
 import * as vscode from 'vscode';
-import { contextRange } from '../completion/context.js';
 import type { CompletionPipeline, Suggestion } from '../completion/pipeline.js';
+import { keystrokeAt } from './keystroke.js';
 import type { ModelManager } from './model-manager.js';
 import { languageEnabled, type Settings } from './settings.js';
 
@@ -29,20 +29,10 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const pipeline = this.pipeline();
     if (!engine || !pipeline || token.isCancellationRequested) return undefined;
 
-    const offset = document.offsetAt(position);
-    const documentLength = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
-    const { start, end } = contextRange(offset, documentLength);
-    const text = document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end)));
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
-      const suggestion = await pipeline.provide({
-        text,
-        cursor: offset - start,
-        startsDocument: start === 0,
-        signal: controller.signal,
-        immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
-      });
+      const suggestion = await pipeline.provide(keystrokeAt(document, position, { signal: controller.signal, immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke }));
       this.models.reportSuccess();
       if (!suggestion || token.isCancellationRequested || document.version !== version) return undefined;
       this.onSuggestion(suggestion);

@@ -1,47 +1,65 @@
-// The NextToken side view: hosts the webview, follows the cursor (throttled) or a pinned
-// context, and runs the panel's step-through loop (predict, pick, append, repeat) on the engine.
+// The NextToken side view. It shows the record of the active editor's latest inline request,
+// exactly as the completion pipeline kept it: no engine call of its own while a record exists.
+// "Explain Next Token" where there is none runs the inline provider's own request (whose
+// result the editor's next request then takes from memory). The what-if exploration
+// (sampling, stepping, clicking a candidate) is a separate mode on request; it never changes
+// what the editor does.
 
 import * as vscode from 'vscode';
-import { contextRange, splitAtCursor } from '../completion/context.js';
-import { relocateCursor } from '../completion/relocate.js';
+import type { CompletionPipeline } from '../completion/pipeline.js';
+import { firstShownToken, type RequestRecord } from '../completion/request-record.js';
 import { parseFromWebview, type FromWebviewMessage, type SamplingView, type StateMessage, type ToWebviewMessage } from '../protocol.js';
 import { toExplanationView } from './explanation-view.js';
+import { keystrokeAt } from './keystroke.js';
+import { toRecordView } from './record-view.js';
 import type { ModelManager } from './model-manager.js';
 import { makeNonce, panelHtml } from './panel-html.js';
 
 export const PANEL_VIEW_ID = 'nexttoken.panel';
-const FOLLOW_DELAY_MS = 250;
+/** Records kept: one per document, the latest. */
+const DOCUMENTS_KEPT = 32;
 
-interface Target {
-  uri: vscode.Uri;
-  offset: number;
-  prefix: string;
-  suffix: string;
-  source: string;
+/** What-if mode: tokens appended after the record's context, with their own sampling. */
+interface Exploration {
+  record: RequestRecord;
+  appended: number[];
+  sampling: SamplingView;
 }
 
 export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private target: Target | undefined;
-  private pinned = false;
-  private appended: number[] = [];
-  private sampling: SamplingView = { temperature: 0.8, topK: 40, topP: 0.95, seed: 7 };
+  /** Document uri → the latest record of a request made in it. */
+  private readonly records = new Map<string, RequestRecord>();
+  private exploration: Exploration | undefined;
   private maskSize = 16;
   private last: StateMessage | undefined;
-  private followTimer: ReturnType<typeof setTimeout> | undefined;
   private running: AbortController | undefined;
+  private lastSampled: number | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly models: ModelManager,
+    private readonly pipeline: () => CompletionPipeline | undefined,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(
-      vscode.window.onDidChangeTextEditorSelection((e) => this.follow(e.textEditor)),
-      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor)),
-      models.onDidChange(() => void this.refresh()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.showActive()),
+      models.onDidChange(() => this.showActive()),
     );
+  }
+
+  /** A request's record from the pipeline: kept for its document, shown when that document is active. */
+  record(record: RequestRecord): void {
+    const key = record.origin?.key;
+    if (!key) return;
+    this.records.delete(key);
+    this.records.set(key, record);
+    if (this.records.size > DOCUMENTS_KEPT) this.records.delete(this.records.keys().next().value!);
+    if (key === activeKey()) {
+      this.endExploration();
+      this.showActive();
+    }
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -56,40 +74,44 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
     });
     const subscriptions = [
       view.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
-      view.onDidChangeVisibility(() => view.visible && this.last && this.post(this.last)),
+      view.onDidChangeVisibility(() => view.visible && this.showActive()),
       view.onDidDispose(() => {
         this.view = undefined;
         subscriptions.forEach((d) => d.dispose());
       }),
     ];
-    if (!this.target && vscode.window.activeTextEditor) this.follow(vscode.window.activeTextEditor, 0);
+    this.showActive();
   }
 
-  /** "Explain Next Token": reveal the view for the cursor and pin that context. */
+  /** "Explain Next Token": show the record for the cursor, or make the inline provider's request there. */
   async explainCursor(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     await vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`);
     if (!editor) return this.postState({ status: 'no-editor' });
-    this.target = targetAt(editor.document, editor.selection.active);
-    this.pinned = true;
-    this.appended = [];
-    await this.refresh();
+    const { document } = editor;
+    const position = editor.selection.active;
+    const known = this.records.get(document.uri.toString());
+    if (known?.origin && known.origin.offset === document.offsetAt(position) && known.origin.version === document.version) return this.showActive();
+    this.post({ type: 'busy', busy: true });
+    try {
+      const engine = await this.models.get();
+      const pipeline = this.pipeline();
+      if (!engine || !pipeline) return this.showActive();
+      // The same request the inline provider makes here; its record arrives through record().
+      await pipeline.provide(keystrokeAt(document, position, { immediate: true }));
+      this.showActive();
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      this.log.error(`explain failed: ${(error as Error).message}`);
+      this.postState({ status: 'error', error: (error as Error).message });
+    } finally {
+      this.post({ type: 'busy', busy: false });
+    }
   }
 
   dispose(): void {
-    clearTimeout(this.followTimer);
     this.running?.abort();
     this.disposables.forEach((d) => d.dispose());
-  }
-
-  private follow(editor: vscode.TextEditor, delay = FOLLOW_DELAY_MS): void {
-    if (this.pinned || !this.view?.visible || editor.document.uri.scheme === 'output') return;
-    clearTimeout(this.followTimer);
-    this.followTimer = setTimeout(() => {
-      this.target = targetAt(editor.document, editor.selection.active);
-      this.appended = [];
-      void this.refresh();
-    }, delay);
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -102,110 +124,135 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
   }
 
   private async handle(message: FromWebviewMessage): Promise<void> {
+    if (message.type === 'ready') return this.showActive();
+    if (message.type === 'setMaskSize') {
+      this.maskSize = message.size;
+      return this.exploration && this.explore();
+    }
+    if (message.type === 'explore' && !message.on) {
+      this.endExploration();
+      return this.showActive();
+    }
+    const x = this.exploration ?? this.beginExploration();
+    if (!x) return;
     switch (message.type) {
-      case 'ready':
-        if (this.last) this.post(this.last);
-        else await this.refresh();
-        return;
+      case 'explore':
+        break;
       case 'setSampling':
-        this.sampling = message.sampling;
-        return this.refresh();
+        x.sampling = message.sampling;
+        break;
       case 'appendToken':
-        this.appended.push(message.id);
-        return this.refresh();
+        x.appended.push(message.id);
+        break;
       case 'step': {
-        const e = this.last?.explanation;
-        const next = message.mode === 'greedy' ? e?.candidates[0]?.id : this.lastSampled;
+        const next = message.mode === 'greedy' ? this.last?.exploration?.candidates[0]?.id : this.lastSampled;
         if (next === undefined) return;
-        this.appended.push(next);
-        return this.refresh();
+        x.appended.push(next);
+        break;
       }
       case 'undoStep':
-        this.appended.pop();
-        return this.refresh();
+        x.appended.pop();
+        break;
       case 'resetSteps':
-        this.appended = [];
-        return this.refresh();
-      case 'setPinned':
-        this.pinned = message.pinned;
-        if (!message.pinned && vscode.window.activeTextEditor) this.follow(vscode.window.activeTextEditor, 0);
-        return this.refresh();
-      case 'setMaskSize':
-        this.maskSize = message.size;
-        return this.refresh();
+        x.appended = [];
+        break;
       case 'insertAccepted':
-        return this.insertAccepted();
+        return this.insertAccepted(x);
     }
+    return this.explore();
   }
 
-  private lastSampled: number | undefined;
+  /** Exploration starts from the record shown: its context up to the first shown token, and its own sampling settings. */
+  private beginExploration(): Exploration | undefined {
+    const record = this.records.get(activeKey() ?? '');
+    if (!record) return undefined;
+    const { temperature, topK, topP, seed } = record.sampling;
+    this.exploration = { record, appended: [], sampling: { temperature, topK, topP, seed } };
+    return this.exploration;
+  }
 
-  /** Recompute the explanation for the current target and post it. */
-  private async refresh(): Promise<void> {
-    if (!this.view) return;
-    const state = this.models.state;
-    if (state === 'error') return this.postState({ status: 'error', error: this.models.error });
-    if (!this.target) return this.postState({ status: 'no-editor' });
+  private endExploration(): void {
+    this.running?.abort();
+    this.exploration = undefined;
+  }
+
+  /** The one engine call the panel makes: the what-if distribution, on the user's request. */
+  private async explore(): Promise<void> {
+    const x = this.exploration;
+    if (!x || !this.view) return;
     this.running?.abort();
     const controller = (this.running = new AbortController());
     this.post({ type: 'busy', busy: true });
     try {
       const engine = await this.models.get();
-      if (!engine) return this.postState({ status: this.models.state === 'error' ? 'error' : 'loading', error: this.models.error });
-      const { prefix, suffix } = this.target;
+      if (!engine) return this.showActive();
       const explanation = await engine.explain({
-        prefix,
-        suffix,
-        appended: this.appended,
-        sampling: this.sampling,
-        seed: this.sampling.seed + this.appended.length,
+        prefix: '',
+        promptIds: explorationBase(x.record),
+        appended: x.appended,
+        sampling: x.sampling,
+        seed: x.sampling.seed + x.appended.length,
         top: 20,
         maskSize: this.maskSize,
         attentions: true,
         signal: controller.signal,
       });
+      if (this.exploration !== x) return;
       this.lastSampled = explanation.sampled?.id;
-      const suggestion = this.appended.length === 0 ? await engine.complete({ prefix, suffix, maxTokens: 24, stop: 'line', signal: controller.signal }) : undefined;
-      this.postState({
-        status: 'ready',
-        explanation: toExplanationView(explanation, { source: this.target.source, pinned: this.pinned, appendedCount: this.appended.length, sampling: this.sampling, suggestion }),
-      });
+      this.showActive(toExplanationView(explanation, { appendedCount: x.appended.length, sampling: x.sampling }));
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
-      this.log.error(`explain failed: ${(error as Error).message}`);
+      this.log.error(`explore failed: ${(error as Error).message}`);
       this.postState({ status: 'error', error: (error as Error).message });
     } finally {
       if (this.running === controller) this.post({ type: 'busy', busy: false });
     }
   }
 
-  private async insertAccepted(): Promise<void> {
+  private async insertAccepted(x: Exploration): Promise<void> {
     const engine = this.models.engine;
-    if (!engine || !this.target || this.appended.length === 0) return;
-    const text = await engine.decode(this.appended);
-    const document = await vscode.workspace.openTextDocument(this.target.uri);
-    // The document may have changed since the context was pinned: insert where that context is now.
-    const offset = relocateCursor(document.getText(), this.target.offset, this.target.prefix, this.target.suffix);
-    if (offset === undefined) {
-      void vscode.window.showWarningMessage('NextToken: the text around the pinned cursor has changed; explain the cursor again before inserting.');
+    const origin = x.record.origin;
+    if (!engine || !origin || x.appended.length === 0) return;
+    const shownFrom = firstShownToken(x.record);
+    const respelled = x.record.tokens.slice(0, shownFrom).map((t) => t.text).join('');
+    const text = await engine.decode(x.appended);
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(origin.key));
+    // The document may have changed since the request: insert only where it was made.
+    if (origin.version !== undefined && document.version !== origin.version) {
+      void vscode.window.showWarningMessage('NextToken: the document has changed since this explanation; explain the cursor again before inserting.');
       return;
     }
     const editor = await vscode.window.showTextDocument(document);
-    const at = document.positionAt(offset);
-    await editor.edit((edit) => edit.insert(at, text));
-    const end = document.positionAt(offset + text.length);
+    // The exploration continues from the tokens that re-spelled the healed (and typed) text: the rest of that text is replaced.
+    const at = document.positionAt(origin.offset - (x.record.healed.length + x.record.typed) + respelled.length);
+    await editor.edit((edit) => edit.replace(new vscode.Range(at, document.positionAt(origin.offset)), text));
+    const end = document.positionAt(document.offsetAt(at) + text.length);
     editor.selection = new vscode.Selection(end, end);
-    this.target = targetAt(document, end);
-    this.appended = [];
-    await this.refresh();
+    this.endExploration();
   }
 
-  private postState(partial: Omit<StateMessage, 'type' | 'sampling' | 'model'>): void {
+  /** Posts the active editor's record (and the exploration, when there is one). */
+  private showActive(exploration = this.last?.exploration): void {
+    if (!this.view) return;
+    if (this.models.state === 'error') return this.postState({ status: 'error', error: this.models.error });
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return this.postState({ status: 'no-editor' });
+    const record = this.records.get(editor.document.uri.toString());
+    if (!record) return this.postState({ status: this.models.engine ? 'ready' : 'loading' });
+    this.postState({
+      status: 'ready',
+      record: toRecordView(record),
+      source: sourceLabel(editor.document, record),
+      exploration: this.exploration ? exploration : undefined,
+      sampling: this.exploration?.sampling,
+    });
+  }
+
+  private postState(partial: Omit<StateMessage, 'type' | 'model'>): void {
     const info = this.models.engine?.info;
     const message: StateMessage = {
       type: 'state',
       ...partial,
-      sampling: this.sampling,
       model: info && { name: info.name, backend: info.backend, threads: info.threads, window: info.window, vocabSize: info.vocabSize, fim: info.fim, attentions: info.attentions },
     };
     this.last = message;
@@ -217,12 +264,17 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
   }
 }
 
-function targetAt(document: vscode.TextDocument, position: vscode.Position): Target {
-  const offset = document.offsetAt(position);
-  const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
-  const { start, end } = contextRange(offset, length);
-  const text = document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end)));
-  const ctx = splitAtCursor(text, offset - start, start === 0);
+const activeKey = (): string | undefined => vscode.window.activeTextEditor?.document.uri.toString();
+
+/** The record's prompt ids and the tokens that re-spelled the healed text: the position of the first shown token. */
+function explorationBase(record: RequestRecord): number[] {
+  const prompt = record.prompt.parts.flatMap((p) => p.tokens.map((t) => t.id));
+  return [...prompt, ...record.tokens.slice(0, firstShownToken(record)).map((t) => t.id)];
+}
+
+/** "sample.ts:12:8" for the record's cursor. */
+function sourceLabel(document: vscode.TextDocument, record: RequestRecord): string {
   const name = document.uri.path.split('/').pop() ?? document.uri.toString();
-  return { uri: document.uri, offset, prefix: ctx.prefix, suffix: ctx.suffix, source: `${name}:${position.line + 1}:${position.character + 1}` };
+  const at = document.positionAt(record.origin?.offset ?? 0);
+  return `${name}:${at.line + 1}:${at.character + 1}`;
 }

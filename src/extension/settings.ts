@@ -37,7 +37,7 @@ export function readSettings(): Settings {
     pipeline: {
       ...DEFAULT_PIPELINE,
       maxTokens: Math.round(number(c.get('maxTokens'), DEFAULT_PIPELINE.maxTokens, 1, 256)),
-      temperature: number(c.get('temperature'), 0, 0, 2),
+      temperature: number(c.get('temperature'), DEFAULT_PIPELINE.temperature, 0, 2),
       debounceMs: Math.round(number(c.get('debounceMs'), DEFAULT_PIPELINE.debounceMs, 0, 2000)),
       minConfidence: number(c.get('minConfidence'), 0, 0, 1),
       multiline: c.get<boolean>('multiline') !== false,

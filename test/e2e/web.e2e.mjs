@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ROOT, E2E_DIR, Reporter, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp,
+  ROOT, E2E_DIR, Reporter, editorText, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp,
 } from './workbench.mjs';
 
 const args = parseArgs();
@@ -84,6 +84,8 @@ async function main() {
       // the fake extension used to prove the harness does not load a model
       expectBackend: args['no-backend-check'] ? undefined : webgpu ? /^webgpu$/ : /^wasm$/,
       backendLabel: webgpu ? 'webgpu' : 'wasm',
+      // test-web does not write saves back to the mounted folder: the editor's own lines are the document.
+      readDocument: () => editorText(browser.page),
     });
     failed = rep.summary();
   } finally {

@@ -279,7 +279,8 @@ export async function gotoLineEnd(page, line) {
 export async function ghostText(page) {
   const ed = activeEditor(page);
   const inline = await ed.locator('.ghost-text-decoration, .ghost-text-decoration-preview').allTextContents();
-  const block = await ed.locator('.ghost-text .view-line').allTextContents().catch(() => []);
+  // Lines after the first: `.suggest-preview-text .view-line` in VS Code ≥ 1.9x, `.ghost-text .view-line` before.
+  const block = await ed.locator('.suggest-preview-text .view-line, .ghost-text .view-line').allTextContents().catch(() => []);
   return norm([inline.join(''), ...block].filter(Boolean).join('\n'));
 }
 
@@ -416,6 +417,46 @@ async function panelBody(page) {
   throw new Error('no webview with candidate rows');
 }
 
+/** The panel's record: its "Ghost text", the candidates the first shown token was picked from, and where the request was made. */
+async function panelRecord(body) {
+  const shown = await body.locator('#section-ghost .ghost-text').first().getAttribute('data-shown', { timeout: 5000 });
+  const candidates = await body.locator('#section-next .cand[data-prob]').evaluateAll((rows) => rows.map((r) => ({ id: Number(r.dataset.tokenId), prob: Number(r.dataset.prob) })));
+  const source = norm(await body.locator('header .source').textContent({ timeout: 5000 }));
+  const [, line, column, request] = source.match(/:(\d+):(\d+) · request (\d+)/) ?? [];
+  return { shown, candidates, line: Number(line), column: Number(column), request: Number(request) };
+}
+
+/** `nexttoken explain --json` for the inline request at a cursor of the saved document: the same suffix decision, healing and settings. */
+function cliInlineRequest(doc, line, column, top) {
+  const file = join(ROOT, 'test-results', 'e2e', `doc-${process.pid}.ts`);
+  writeFileSync(file, doc);
+  return cli(['explain', '--json', '--file', file, '--line', String(line), '--column', String(column), '--fim', 'midline', '--top', String(top)]);
+}
+
+/** Ghost text compared as the editor renders it: non-breaking spaces and runs of whitespace (indentation of block lines) folded. */
+const sameText = (a, b) => norm(a).replace(/\s+/g, ' ').trim() === norm(b).replace(/\s+/g, ' ').trim();
+
+/**
+ * The CLI's ghost text for the same request follows the same greedy path; it may be longer or
+ * shorter where the loop's time budget (1.5 s) cut one of them earlier.
+ */
+function samePath(panelShown, cliResult) {
+  const a = norm(panelShown).replace(/\s+/g, ' ').trim();
+  const b = norm(cliResult.shown ?? '').replace(/\s+/g, ' ').trim();
+  if (a === b || a.startsWith(b) || b.startsWith(a)) return;
+  throw new Error(`panel ghost text ${JSON.stringify(panelShown)} vs CLI ${JSON.stringify(cliResult.shown)} (CLI stopped: ${cliResult.record?.stopReason})`);
+}
+
+/** The panel's candidates against the CLI's for the same request (ids in order, probabilities to 1e-4). */
+function compareCandidates(panel, cliResult) {
+  if (!panel.candidates.length) throw new Error('the panel shows no candidates');
+  panel.candidates.forEach((c, i) => {
+    const want = cliResult.candidates[i];
+    if (!want || c.id !== want.id || Math.abs(c.prob - want.prob) > 1e-4) throw new Error(`candidate ${i}: panel ${JSON.stringify(c)} vs CLI ${JSON.stringify(want && { id: want.id, prob: want.prob })}`);
+  });
+  return `${panel.candidates.length} candidates = explain --json (top ${JSON.stringify(cliResult.candidates[0].text)} p=${cliResult.candidates[0].prob.toFixed(4)})`;
+}
+
 /** Runs the product's CLI on the same bundled model the extension uses; parses its JSON. */
 function cli(args) {
   const out = execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args, '--model', join(ROOT, 'models/nexttoken-small')], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -505,19 +546,12 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
   });
 
   if (readDocument) {
-    await rep.step('panel bars and chain-rule total match the CLI (explain --json, score --json)', async () => {
+    await rep.step('panel candidates match the CLI for the same inline request (explain --json --line --column)', async () => {
       const body = await panelBody(page);
-      const shown = await body.locator('.cand[data-prob]').evaluateAll((rows) => rows.map((r) => ({ id: Number(r.dataset.tokenId), prob: Number(r.dataset.prob) })));
-      const total = Number(await body.locator('.total-line[data-name="P(text)"]').first().getAttribute('data-logprob'));
-      const doc = readDocument();
-      const explain = cli(['explain', '--prefix', doc, '--json', '--top', String(shown.length)]);
-      const score = cli(['score', '--text', doc, '--json']);
-      shown.slice(0, 10).forEach((c, i) => {
-        const want = explain.candidates[i];
-        if (c.id !== want.id || Math.abs(c.prob - want.prob) > 1e-4) throw new Error(`candidate ${i}: panel ${JSON.stringify(c)} vs CLI ${JSON.stringify({ id: want.id, prob: want.prob })}`);
-      });
-      if (!(Math.abs(total - score.logprob) < 1e-3 * Math.max(1, Math.abs(score.logprob)))) throw new Error(`chain-rule total ${total} vs score ${score.logprob}`);
-      return `${shown.length} bars match explain --json (top ${JSON.stringify(explain.candidates[0].text)} p=${explain.candidates[0].prob.toFixed(4)}); log P(text) ${total.toFixed(3)} = score ${score.logprob.toFixed(3)}`;
+      const panel = await panelRecord(body);
+      const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
+      samePath(panel.shown, explain);
+      return compareCandidates(panel, explain);
     });
 
     await rep.step('clicking a candidate appends it and updates the distribution', async () => {
@@ -533,6 +567,65 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
       }
       throw new Error('the distribution did not change after clicking a candidate');
     });
+  }
+
+  if (readDocument) {
+    // The panel's "Ghost text" is the editor's suggestion, at three kinds of cursor position.
+    const positions = [
+      {
+        name: 'end of a line',
+        place: async () => {
+          await activeEditor(page).locator('.view-lines').click();
+          await page.keyboard.press('Control+End');
+          await page.keyboard.press('Enter');
+          await page.keyboard.type('export function mul', { delay: 40 });
+        },
+      },
+      {
+        name: 'mid-line with text after the cursor',
+        place: async () => {
+          await activeEditor(page).locator('.view-lines').click();
+          await page.keyboard.press('Control+End');
+          await page.keyboard.press('Enter');
+          await page.keyboard.type('export const origin: Point = { x: 0,  };', { delay: 20 });
+          for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+          await runCommand(page, 'Trigger Inline Suggestion').catch(() => {});
+        },
+      },
+      {
+        name: 'an empty line inside a block',
+        place: async () => {
+          const line = lines.findIndex((l) => /^export function distance/.test(l)) + 1;
+          await gotoLineEnd(page, line);
+          await page.keyboard.press('Enter');
+        },
+      },
+    ];
+    for (const at of positions) {
+      await rep.step(`panel "Ghost text" equals the editor's ghost text, and its candidates equal the CLI's: ${at.name}`, async () => {
+        await page.keyboard.press('Escape');
+        await at.place();
+        let ghost = await waitForGhostText(page, 60000);
+        const body = await panelBody(page);
+        let panel;
+        const deadline = Date.now() + 20000;
+        do {
+          // Both sides settle: a slower request may still replace the editor's suggestion and the panel's record.
+          panel = await panelRecord(body).catch(() => undefined);
+          ghost = (await ghostText(page)) || ghost;
+          if (panel && sameText(panel.shown, ghost)) break;
+          await sleep(300);
+        } while (Date.now() < deadline);
+        if (!panel || !sameText(panel.shown, ghost)) throw new Error(`panel "Ghost text" ${JSON.stringify(panel?.shown)} vs editor ${JSON.stringify(ghost)}`);
+        await rep.shot(`ghost-and-panel-${at.name}`);
+        await page.keyboard.press('Control+S'); // the CLI reads the saved text: the same as the editor's at the request
+        await sleep(800);
+        await page.keyboard.press('Escape');
+        const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
+        samePath(panel.shown, explain);
+        return `${JSON.stringify(ghost)} at ${panel.line}:${panel.column}; ${compareCandidates(panel, explain)}`;
+      });
+    }
   }
 
   await rep.step('toggle off: no ghost text', async () => {
