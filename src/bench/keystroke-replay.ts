@@ -2,6 +2,7 @@
 // provider logic, no editor), one request per keystroke as an editor sends them.
 
 import { contextRange } from '../completion/context.js';
+import type { SuggestionThreshold } from '../completion/gate.js';
 import { CompletionPipeline, DEFAULT_PIPELINE } from '../completion/pipeline.js';
 import type { Engine } from '../engine/engine.js';
 import { percentile } from './stats.js';
@@ -10,6 +11,15 @@ export interface ReplayReport {
   keystrokes: number;
   /** Keystrokes that got a suggestion, and their time to suggestion. */
   suggestions: number;
+  /** Share of keystrokes that show ghost text (suggestions the gate held back are not shown). */
+  ghostTextRate: number;
+  /**
+   * Characters a user would accept per shown suggestion: the suggestion taken up to its first
+   * character that differs from what the file has next.
+   */
+  acceptedCharsPerShown: number;
+  /** Shown suggestions the file continues with exactly (the whole suggestion is right). */
+  exactShownRate: number;
   p50Ms: number;
   p95Ms: number;
   /** Single-line suggestions only (the latency target's scope). */
@@ -24,8 +34,11 @@ export interface ReplayReport {
 }
 
 /** Types `source[0..chars)` into an empty document, asking for a suggestion after each keystroke. */
-export async function replayTyping(engine: Engine, source: string, chars: number): Promise<ReplayReport> {
-  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0 });
+export async function replayTyping(engine: Engine, source: string, chars: number, threshold: SuggestionThreshold = DEFAULT_PIPELINE.suggestionThreshold): Promise<ReplayReport> {
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, suggestionThreshold: threshold });
+  let shown = 0;
+  let acceptedChars = 0;
+  let exact = 0;
   const all: number[] = [];
   const singleLine: number[] = [];
   let reused = 0;
@@ -43,12 +56,21 @@ export async function replayTyping(engine: Engine, source: string, chars: number
       promptTokens += suggestion.result.promptTokens;
     }
     if (!suggestion) continue;
+    if (suggestion.gate?.shown !== false) {
+      shown++;
+      const accepted = commonPrefixLength(suggestion.text, source.slice(i));
+      acceptedChars += accepted;
+      if (accepted === suggestion.text.length) exact++;
+    }
     all.push(ms);
     if (!suggestion.text.includes('\n')) singleLine.push(ms);
   }
   return {
     keystrokes: end,
     suggestions: all.length,
+    ghostTextRate: shown / end,
+    acceptedCharsPerShown: shown ? acceptedChars / shown : 0,
+    exactShownRate: shown ? exact / shown : 0,
     p50Ms: percentile(all, 50),
     p95Ms: percentile(all, 95),
     singleLineP50Ms: percentile(singleLine, 50),
@@ -57,4 +79,10 @@ export async function replayTyping(engine: Engine, source: string, chars: number
     memoryHitRate: pipeline.stats.fromMemory / end,
     kvReuseRate: promptTokens ? reused / promptTokens : 0,
   };
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }

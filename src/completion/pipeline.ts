@@ -5,8 +5,9 @@
 import type { CompletionRequest, CompletionResult } from '../engine/engine.js';
 import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './context.js';
 import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
+import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision, type SuggestionThreshold } from './gate.js';
 import { SuggestionMemory } from './suggestion-memory.js';
-import { shapeSuggestion, suggestionMode } from './suggestion-shape.js';
+import { suggestionMode } from './suggestion-shape.js';
 
 export interface CompletionEngine {
   complete(request: CompletionRequest): Promise<CompletionResult>;
@@ -17,7 +18,8 @@ export interface PipelineSettings {
   /** Tokens for a multi-line (block) suggestion. */
   maxBlockTokens: number;
   temperature: number;
-  minConfidence: number;
+  /** The gate (gate.ts): a preset or a confidence in [0, 1]. */
+  suggestionThreshold: SuggestionThreshold;
   debounceMs: number;
   multiline: boolean;
   /** The loop stops after this long and shows what it has. */
@@ -34,7 +36,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   maxTokens: 32,
   maxBlockTokens: 96,
   temperature: 0,
-  minConfidence: 0,
+  suggestionThreshold: DEFAULT_THRESHOLD,
   debounceMs: 40,
   multiline: true,
   timeBudgetMs: 1500,
@@ -50,6 +52,10 @@ export interface KeystrokeRequest {
   signal?: AbortSignal;
   /** Skip the debounce (explicit trigger, replays). */
   immediate?: boolean;
+  /** The user asked for a suggestion (VS Code's Invoke trigger): the gate shows it whatever its confidence. */
+  explicit?: boolean;
+  /** VS Code language id, for the gate. */
+  language?: string;
 }
 
 export interface Suggestion {
@@ -57,6 +63,8 @@ export interface Suggestion {
   source: 'model' | 'cache' | 'typed-ahead';
   ms: number;
   result?: CompletionResult;
+  /** The gate's decision (model suggestions only; text from memory was shown before). Not shown: held back, the text is for the panel. */
+  gate?: GateDecision;
 }
 
 export interface PipelineStats {
@@ -65,11 +73,14 @@ export interface PipelineStats {
   fromMemory: number;
   cancelled: number;
   failures: number;
+  /** Model suggestions the gate showed / held back. */
+  shown: number;
+  heldBack: number;
   last?: { ms: number; tokens: number; tokensPerSecond: number; source: Suggestion['source'] };
 }
 
 export class CompletionPipeline {
-  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0 };
+  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0, shown: 0, heldBack: 0 };
   private readonly memory = new SuggestionMemory();
   private readonly newest = new NewestWins();
   private debounce: AdaptiveDebounce;
@@ -88,7 +99,10 @@ export class CompletionPipeline {
     this.memory.clear();
   }
 
-  /** The ghost text for this keystroke, or undefined. Throws only AbortError (superseded or cancelled). */
+  /**
+   * The suggestion for this keystroke, or undefined. Show it only when `gate` is absent or says
+   * shown. Throws only AbortError (superseded or cancelled).
+   */
   async provide(request: KeystrokeRequest): Promise<Suggestion | undefined> {
     const started = this.now();
     this.stats.requests++;
@@ -112,13 +126,18 @@ export class CompletionPipeline {
       this.stats.modelCalls++;
       const result = await this.engine.complete(this.completionRequest(ctx, mode, signal));
       if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
-      const text = shapeSuggestion(result.text, ctx, { probability: Math.exp(result.logprob), minConfidence: this.settings.minConfidence });
+      const { text, gate } = judgeCompletion(result, ctx, { threshold: this.settings.suggestionThreshold, explicit: request.explicit, language: request.language });
       const ms = this.now() - started;
       const decodeSeconds = Math.max(result.ms, 1e-3) / 1000;
       this.stats.last = { ms, tokens: result.tokens.length, tokensPerSecond: result.tokens.length / decodeSeconds, source: 'model' };
       if (text === undefined) return undefined;
+      if (!gate.shown) {
+        this.stats.heldBack++;
+        return { text, source: 'model', ms, result, gate };
+      }
+      this.stats.shown++;
       this.memory.remember(ctx.prefix, ctx.suffix, text);
-      return { text, source: 'model', ms, result };
+      return { text, source: 'model', ms, result, gate };
     } catch (error) {
       if ((error as Error).name === 'AbortError') this.stats.cancelled++;
       else this.stats.failures++;

@@ -41,10 +41,13 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         startsDocument: start === 0,
         signal: controller.signal,
         immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+        explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+        language: document.languageId,
       });
       this.models.reportSuccess();
       if (!suggestion || token.isCancellationRequested || document.version !== version) return undefined;
       this.onSuggestion(suggestion);
+      if (suggestion.gate?.shown === false) return undefined; // held back by the gate (gate.ts)
       return [new vscode.InlineCompletionItem(suggestion.text, new vscode.Range(position, position))];
     } catch (error) {
       if ((error as Error).name !== 'AbortError') this.models.reportFailure(error);
