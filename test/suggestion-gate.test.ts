@@ -96,7 +96,7 @@ test('the explicit trigger shows a suggestion the gate holds back; held-back tex
 });
 
 test('a likely, copied line passes the balanced gate where an unlikely one does not', () => {
-  const doc = 'a.on("x", f);\nb.on("x", f);\nc.on("x", f);\nd.o';
+  const doc = 'import { f } from "./f";\nemitter.on("x", f);\nother();\nemitter.o';
   const ctx = splitAtCursor(doc, doc.length, true);
   const sure = gateFeatures(result('n("x", f);', 4, 0.97, 4), 'n("x", f);', ctx, 'typescript');
   const unsure = gateFeatures(result('ther(y);', 4, 0.2), 'ther(y);', ctx, 'typescript');

@@ -67,17 +67,24 @@ export interface GateDecision {
 
 export const GATE_MODEL: GateModel = fittedModel as GateModel;
 
-/** The gate's view of a completion: `text` is what would be shown (after shaping). */
+/**
+ * The gate's view of a completion: `text` is what would be shown (after shaping). A multi-line
+ * suggestion is judged by its first line that has text (the gate was fitted on line completions,
+ * and a user accepts a block up to its first wrong character).
+ */
 export function gateFeatures(result: Pick<CompletionResult, 'tokens' | 'logprob' | 'accepted'>, text: string, ctx: CursorContext, language = ''): GateFeatures {
-  const tokens = Math.max(1, result.tokens.length);
-  const minLogprob = result.tokens.reduce((m, t) => Math.min(m, t.logprob), 0);
+  const judged = firstLineTokens(result.tokens);
+  const tokens = Math.max(1, judged.length);
+  const logprob = judged.length === result.tokens.length ? result.logprob : judged.reduce((s, t) => s + t.logprob, 0);
+  const minLogprob = judged.reduce((m, t) => Math.min(m, t.logprob), 0);
+  const firstLine = /\S/.test(text) ? text.slice(0, text.search(/\S/)) + text.slice(text.search(/\S/)).split('\n')[0] : text;
   return {
-    logprob: result.logprob,
-    meanLogprob: result.logprob / tokens,
+    logprob,
+    meanLogprob: logprob / tokens,
     minLogprob,
-    tokens: result.tokens.length,
-    chars: text.length,
-    draftedShare: Math.min(1, result.accepted / tokens),
+    tokens: judged.length,
+    chars: firstLine.length,
+    draftedShare: Math.min(1, Math.min(result.accepted, judged.length) / tokens),
     copied: repeatsEarlierLine(ctx, text),
     typedOnLine: ctx.linePrefix.trim().length,
     midline: ctx.lineSuffix.trim() !== '',
@@ -136,6 +143,17 @@ export function parseThreshold(value: unknown): SuggestionThreshold {
     if (value.trim() !== '' && Number.isFinite(Number(value))) return Math.min(1, Math.max(0, Number(value)));
   }
   return DEFAULT_THRESHOLD;
+}
+
+/** The tokens up to the one that ends the first line with text (all of them for a single line). */
+function firstLineTokens<T extends { text: string }>(tokens: readonly T[]): readonly T[] {
+  let seen = '';
+  for (let i = 0; i < tokens.length; i++) {
+    seen += tokens[i].text;
+    const start = seen.search(/\S/);
+    if (start >= 0 && seen.indexOf('\n', start) >= 0) return tokens.slice(0, i + 1);
+  }
+  return tokens;
 }
 
 /** The line the suggestion completes is, trimmed, a line already written earlier in the context. */
