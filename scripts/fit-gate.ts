@@ -10,7 +10,10 @@
 // 3. Presets as shares of requests shown, from the fit half's out-of-fold scores: balanced = the
 //    share with the most characters accepted per shown suggestion among those that show at least
 //    --min-share of requests (default 25 %; the target is 20 %: the margin is for code the gate has
-//    not seen, whose log-probs run lower or higher by package); eager shows 50 %, conservative 10 %.
+//    not seen, whose log-probs run lower or higher by package) and keep EM ≥ 30 % and ES ≥ 58 among
+//    shown (targets 25 % and 55, with margin); none: --min-share. The characters-per-shown curve is
+//    flat, so without the EM/ES floors noise picks the share (fitted on the other half, that rule
+//    chose 50 % and missed the targets). eager shows 50 %, conservative 10 %.
 // 4. Fit on the whole fit half; each preset's threshold is the confidence that shows its share of
 //    the fit half. Print the precision–coverage table on the report half.
 import * as fs from 'node:fs';
@@ -161,11 +164,13 @@ const inputs = candidates[best];
 const oof = outOfFold(A, inputs);
 let balancedShare = MIN_SHARE;
 let balancedValue = -Infinity;
+const EM_FLOOR = 30;
+const ES_FLOOR = 58;
 console.log('\nfit half, out of fold: share shown → chars accepted per shown');
 for (let c = MIN_SHARE; c <= 0.6001; c += 0.025) {
   const p = at(A, oof, thresholdForCoverage(A, oof, c));
   console.log(`  ${pct(c)} → ${p.charsPerShown.toFixed(2)} (EM ${p.em.toFixed(1)} %, ES ${p.es.toFixed(1)})`);
-  if (p.charsPerShown > balancedValue) { balancedShare = c; balancedValue = p.charsPerShown; }
+  if (p.em >= EM_FLOOR && p.es >= ES_FLOOR && p.charsPerShown > balancedValue) { balancedShare = c; balancedValue = p.charsPerShown; }
 }
 console.log(`balanced shows ${pct(balancedShare)} of the fit half\n`);
 const fitted = fitLogistic(A, inputs);
