@@ -8,7 +8,8 @@ import { DEFAULT_LOOKUP, type CompletionResult, type Engine, type Explanation, t
 import type { OnnxVariant } from './engine/load-model.js';
 import { bundledModelFolder, loadNodeEngine } from './engine/node-runtime.js';
 import { formatExplanation, formatRecord, formatScore } from './cli-format.js';
-import { windowAround } from './completion/context.js';
+import { splitAtCursor, windowAround } from './completion/context.js';
+import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision } from './completion/gate.js';
 import { CompletionPipeline, DEFAULT_PIPELINE, type PipelineSettings } from './completion/pipeline.js';
 import { firstShownCandidates, type RequestRecord } from './completion/request-record.js';
 import { DEFAULT_SAMPLING, DEFAULT_SEED } from './core/logits.js';
@@ -35,6 +36,7 @@ options
   --fim always|midline|never   suffix decision (default midline)   --no-heal   no token healing
   --no-multiline      line suggestions only   --time-budget MS   (default 1500)
   --no-lookup         (complete) no prompt-lookup drafting
+  --language ID       (complete) VS Code language id, for the gate's confidence
   --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1e-4; 1 = plain greedy)
   --json              one JSON object on stdout
   --jsonl             (complete, score) one JSON request per stdin line, one JSON result per line
@@ -122,11 +124,15 @@ interface CompleteLine {
   /** Prompt lookup: false turns it off; below 1 accepts near-greedy draft tokens (see README). */
   lookup?: boolean;
   acceptRatio?: number;
+  /** VS Code language id, for the gate (as the extension passes it). */
+  language?: string;
 }
 
-export function completionJson(result: CompletionResult) {
+export function completionJson(result: CompletionResult, gate?: GateDecision) {
   return {
     text: result.text,
+    confidence: gate?.confidence,
+    shown: gate?.shown,
     tokens: result.tokens.map(({ id, text, prob, logprob, cumulativeLogprob }) => ({ id, text, prob, logprob, cumulativeLogprob })),
     logprob: result.logprob,
     stopReason: result.stopReason,
@@ -138,6 +144,20 @@ export function completionJson(result: CompletionResult) {
     drafted: result.drafted,
     accepted: result.accepted,
   };
+}
+
+/**
+ * The default gate's decision on a completion, as the extension makes it for a document whose
+ * text is prefix + suffix with the cursor between them (shaping first: what shaping drops is not shown).
+ */
+export function defaultGate(line: CompleteLine, result: CompletionResult): GateDecision {
+  const ctx = splitAtCursor(line.prefix + (line.suffix ?? ''), line.prefix.length, true);
+  return judgeCompletion(result, ctx, { threshold: DEFAULT_THRESHOLD, language: line.language }).gate;
+}
+
+async function completeJson(engine: Engine, line: CompleteLine) {
+  const result = await complete(engine, line);
+  return completionJson(result, defaultGate(line, result));
 }
 
 function complete(engine: Engine, line: CompleteLine) {
@@ -248,10 +268,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'complete') {
       if (flags.jsonl) {
-        await eachJsonLine(async (request) => completionJson(await complete(engine, request as unknown as CompleteLine)));
+        await eachJsonLine(async (request) => completeJson(engine, request as unknown as CompleteLine));
         return 0;
       }
-      const result = await complete(engine, {
+      const line: CompleteLine = {
         prefix: (await readInputText(flags)).slice(-MAX_PREFIX_CHARS),
         suffix: str(flags, 'suffix'),
         maxTokens: num(flags, 'max-tokens', 32),
@@ -262,8 +282,10 @@ export async function main(argv: string[]): Promise<number> {
         seed: flags.seed === undefined ? undefined : num(flags, 'seed', DEFAULT_SEED),
         lookup: flags['no-lookup'] ? false : undefined,
         acceptRatio: num(flags, 'accept-ratio', DEFAULT_LOOKUP.acceptRatio),
-      });
-      process.stdout.write(flags.json ? JSON.stringify(completionJson(result), null, 2) + '\n' : result.text + '\n');
+        language: str(flags, 'language'),
+      };
+      if (flags.json) process.stdout.write(JSON.stringify(await completeJson(engine, line), null, 2) + '\n');
+      else process.stdout.write((await complete(engine, line)).text + '\n');
       return 0;
     }
     if (command === 'explain' && (flags.cursor !== undefined || flags.line !== undefined)) {

@@ -117,7 +117,7 @@ export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
       get isTrusted() {
         return w.trusted;
       },
-      getConfiguration: () => ({ get: (key: string) => w.settings[key], update: async (key: string, value: unknown) => void (w.settings[key] = value) }),
+      getConfiguration: () => ({ get: (key: string) => w.settings[key], inspect: (key: string) => ({ key, globalValue: w.settings[key] }), update: async (key: string, value: unknown) => void (w.settings[key] = value) }),
       onDidChangeConfiguration: () => disposable(),
       onDidGrantWorkspaceTrust: () => disposable(),
       onDidChangeTextDocument: () => disposable(),

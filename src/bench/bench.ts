@@ -31,6 +31,7 @@ export async function runBench(flags: Flags): Promise<number> {
   const model = typeof flags.model === 'string' ? flags.model : bundledModelFolder();
   if (flags.phase === 'threads') return phaseThreads(model, Number(flags.threads ?? 1));
   if (flags.phase === 'coldstart') return phaseColdStart(model);
+  if (flags.phase === 'replay') return phaseReplay(model, flags);
   const quick = flags.quick === true;
   const runs = quick ? 5 : 15;
   const log = (s: string) => process.stderr.write(s + '\n');
@@ -128,6 +129,25 @@ async function phaseThreads(model: string, threads: number): Promise<number> {
   return 0;
 }
 
+/**
+ * `bench --phase replay [--replay FILE] [--chars N]`: the keystroke replay alone, under each
+ * gate preset and with the gate off (threshold 0): how often ghost text shows, and how much of it
+ * a user would accept.
+ */
+async function phaseReplay(model: string, flags: Flags): Promise<number> {
+  const file = typeof flags.replay === 'string' ? flags.replay : path.join(__dirname, '..', 'src', 'completion', 'pipeline.ts');
+  const source = fs.readFileSync(file, 'utf8');
+  const chars = typeof flags.chars === 'string' ? Number(flags.chars) : 1500;
+  const engine = await loadNodeEngine(model, { threads: 1 });
+  process.stdout.write(`Keystroke replay of ${path.basename(file)}, ${Math.min(chars, source.length)} keystrokes\n\n| gate | keystrokes with ghost text | chars accepted per shown suggestion | shown suggestions exactly right |\n|---|---:|---:|---:|\n`);
+  for (const threshold of [0, 'eager', 'balanced', 'conservative'] as const) {
+    const r = await replayTyping(engine, source, chars, { threshold });
+    process.stdout.write(`| ${threshold === 0 ? 'off (0)' : threshold} | ${round(r.ghostTextRate * 100, 1)} % | ${round(r.acceptedCharsPerShown, 2)} | ${round(r.exactShownRate * 100, 1)} % |\n`);
+  }
+  await engine.dispose();
+  return 0;
+}
+
 async function phaseColdStart(model: string): Promise<number> {
   const processStart = 0; // performance.now() counts from process start
   const loadStarted = performance.now();
@@ -163,7 +183,7 @@ function formatReport(r: Record<string, any>): string {
   lines.push(`| cold completion, ms per token (16 tokens, greedy) | ${r.cold.nexttokenMsPerToken} | ${r.cold.transformersMsPerToken} | ${r.cold.ratio}× |`);
   lines.push(`| keystroke replay, p50 ms per keystroke (${r.keystrokePeer.keystrokes} keys) | ${r.keystrokePeer.nexttokenP50Ms} | ${r.keystrokePeer.transformersP50Ms} | ${r.keystrokePeer.ratio}× faster |`, '');
   const k = r.keystroke;
-  lines.push(`Keystroke replay (${k.keystrokes} keystrokes, ${k.suggestions} suggestions): p50 ${k.p50Ms} ms, p95 ${k.p95Ms} ms; single-line p50 ${k.singleLineP50Ms} ms, p95 ${k.singleLineP95Ms} ms; ${k.tokensPerKeystroke} tokens computed per keystroke; ${round(k.memoryHitRate * 100, 1)} % served from memory (LRU/typed-ahead); ${round(k.kvReuseRate * 100, 1)} % of prompt tokens reused from the KV cache.`);
+  lines.push(`Keystroke replay (${k.keystrokes} keystrokes, ${k.suggestions} suggestions): p50 ${k.p50Ms} ms, p95 ${k.p95Ms} ms; single-line p50 ${k.singleLineP50Ms} ms, p95 ${k.singleLineP95Ms} ms; ${k.tokensPerKeystroke} tokens computed per keystroke; ${round(k.memoryHitRate * 100, 1)} % served from memory (LRU/typed-ahead); ${round(k.kvReuseRate * 100, 1)} % of prompt tokens reused from the KV cache; ghost text on ${round(k.ghostTextRate * 100, 1)} % of keystrokes, ${round(k.acceptedCharsPerShown, 2)} characters accepted per shown suggestion (up to its first wrong character), ${round(k.exactShownRate * 100, 1)} % of shown suggestions exactly right.`);
   lines.push(`Memory: RSS ${r.memory.rssLoadedMB} MB with the model loaded, ${r.memory.rssAfter1000MB} MB after 1,000 completions.`);
   lines.push(`Cold start: model load ${r.coldStart.loadMs} ms; process start to first suggestion ${r.coldStart.firstSuggestionMs} ms.`);
   return lines.join('\n');

@@ -2,6 +2,7 @@
 // provider logic, no editor), one request per keystroke as an editor sends them.
 
 import { contextRange } from '../completion/context.js';
+import type { SuggestionThreshold } from '../completion/gate.js';
 import { CompletionPipeline, DEFAULT_PIPELINE } from '../completion/pipeline.js';
 import type { Engine } from '../engine/engine.js';
 import { toRecordView } from '../extension/record-view.js';
@@ -11,6 +12,15 @@ export interface ReplayReport {
   keystrokes: number;
   /** Keystrokes that got a suggestion, and their time to suggestion. */
   suggestions: number;
+  /** Share of keystrokes that show ghost text (suggestions the gate held back are not shown). */
+  ghostTextRate: number;
+  /**
+   * Characters a user would accept per shown suggestion: the suggestion taken up to its first
+   * character that differs from what the file has next.
+   */
+  acceptedCharsPerShown: number;
+  /** Shown suggestions the file continues with exactly (the whole suggestion is right). */
+  exactShownRate: number;
   p50Ms: number;
   p95Ms: number;
   /** Single-line suggestions only (the latency target's scope). */
@@ -33,8 +43,13 @@ export interface ReplayReport {
  * With `panelOpen`, each request's record also goes where the open panel sends it: mapped to
  * the panel's view and serialised as postMessage would.
  */
-export async function replayTyping(engine: Engine, source: string, chars: number, options: { panelOpen?: boolean } = {}): Promise<ReplayReport> {
-  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0 });
+export async function replayTyping(
+  engine: Engine,
+  source: string,
+  chars: number,
+  options: { panelOpen?: boolean; threshold?: SuggestionThreshold } = {},
+): Promise<ReplayReport> {
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, suggestionThreshold: options.threshold ?? DEFAULT_PIPELINE.suggestionThreshold });
   let panelMs = 0;
   if (options.panelOpen) {
     pipeline.onRecord = (record) => {
@@ -43,6 +58,9 @@ export async function replayTyping(engine: Engine, source: string, chars: number
       panelMs += performance.now() - started;
     };
   }
+  let shown = 0;
+  let acceptedChars = 0;
+  let exact = 0;
   const all: number[] = [];
   const singleLine: number[] = [];
   let reused = 0;
@@ -60,12 +78,21 @@ export async function replayTyping(engine: Engine, source: string, chars: number
       promptTokens += suggestion.result.promptTokens;
     }
     if (!suggestion) continue;
+    if (suggestion.gate?.shown !== false) {
+      shown++;
+      const accepted = commonPrefixLength(suggestion.text, source.slice(i));
+      acceptedChars += accepted;
+      if (accepted === suggestion.text.length) exact++;
+    }
     all.push(ms);
     if (!suggestion.text.includes('\n')) singleLine.push(ms);
   }
   return {
     keystrokes: end,
     suggestions: all.length,
+    ghostTextRate: shown / end,
+    acceptedCharsPerShown: shown ? acceptedChars / shown : 0,
+    exactShownRate: shown ? exact / shown : 0,
     p50Ms: percentile(all, 50),
     p95Ms: percentile(all, 95),
     singleLineP50Ms: percentile(singleLine, 50),
@@ -76,4 +103,10 @@ export async function replayTyping(engine: Engine, source: string, chars: number
     modelCalls: pipeline.stats.modelCalls,
     panelMs,
   };
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }

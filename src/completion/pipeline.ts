@@ -6,9 +6,10 @@ import { DEFAULT_SAMPLING, DEFAULT_SEED } from '../core/logits.js';
 import type { CompletionRequest, CompletionResult } from '../engine/engine.js';
 import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './context.js';
 import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
+import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision, type SuggestionThreshold } from './gate.js';
 import { buildRecord, RECORD_CANDIDATES, type RequestOrigin, type RequestRecord } from './request-record.js';
 import { SuggestionMemory } from './suggestion-memory.js';
-import { shapeSuggestion, suggestionMode } from './suggestion-shape.js';
+import { suggestionMode } from './suggestion-shape.js';
 import { abortError } from '../core/abort.js';
 
 export interface CompletionEngine {
@@ -20,7 +21,8 @@ export interface PipelineSettings {
   /** Tokens for a multi-line (block) suggestion. */
   maxBlockTokens: number;
   temperature: number;
-  minConfidence: number;
+  /** The gate (gate.ts): a preset or a confidence in [0, 1]. */
+  suggestionThreshold: SuggestionThreshold;
   debounceMs: number;
   multiline: boolean;
   /** The loop stops after this long and shows what it has. */
@@ -39,7 +41,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   maxTokens: 32,
   maxBlockTokens: 96,
   temperature: DEFAULT_SAMPLING.temperature,
-  minConfidence: 0,
+  suggestionThreshold: DEFAULT_THRESHOLD,
   debounceMs: 40,
   multiline: true,
   timeBudgetMs: 1500,
@@ -57,6 +59,10 @@ export interface KeystrokeRequest {
   immediate?: boolean;
   /** Passed through to the request's record (the extension: document and offset). */
   origin?: RequestOrigin;
+  /** The user asked for a suggestion (VS Code's Invoke trigger): the gate shows it whatever its confidence. */
+  explicit?: boolean;
+  /** VS Code language id, for the gate. */
+  language?: string;
 }
 
 export interface Suggestion {
@@ -65,6 +71,8 @@ export interface Suggestion {
   ms: number;
   result?: CompletionResult;
   record?: RequestRecord;
+  /** The gate's decision (model suggestions only; text from memory was shown before). Not shown: held back, the text is for the panel. */
+  gate?: GateDecision;
 }
 
 export interface PipelineStats {
@@ -73,11 +81,14 @@ export interface PipelineStats {
   fromMemory: number;
   cancelled: number;
   failures: number;
+  /** Model suggestions the gate showed / held back. */
+  shown: number;
+  heldBack: number;
   last?: { ms: number; tokens: number; tokensPerSecond: number; source: Suggestion['source'] };
 }
 
 export class CompletionPipeline {
-  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0 };
+  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0, shown: 0, heldBack: 0 };
   private readonly memory = new SuggestionMemory();
   private readonly newest = new NewestWins();
   private debounce: AdaptiveDebounce;
@@ -101,7 +112,10 @@ export class CompletionPipeline {
     this.memory.clear();
   }
 
-  /** The ghost text for this keystroke, or undefined. Throws only AbortError (superseded or cancelled). */
+  /**
+   * The suggestion for this keystroke, or undefined. Show it only when `gate` is absent or says
+   * shown. Throws only AbortError (superseded or cancelled).
+   */
   async provide(request: KeystrokeRequest): Promise<Suggestion | undefined> {
     const started = this.now();
     this.stats.requests++;
@@ -116,8 +130,11 @@ export class CompletionPipeline {
       this.newest.cancel(); // a decode for an older keystroke is stale now
       const ms = this.now() - started;
       this.stats.last = { ms, tokens: 0, tokensPerSecond: 0, source: remembered.source };
-      const record = remembered.record && this.publish({ ...remembered.record, origin: request.origin, shown: remembered.text, served: remembered.source, typed: remembered.typed, timings: { ...remembered.record.timings, totalMs: ms } });
-      return remembered.text ? { text: remembered.text, source: remembered.source, ms, record } : undefined;
+      // A held-back suggestion stays held back from memory, unless the user asks for one now.
+      const was = remembered.record?.gate;
+      const gate = was && !was.shown && request.explicit ? { ...was, shown: true, explicit: true } : was;
+      const record = remembered.record && this.publish({ ...remembered.record, origin: request.origin, shown: remembered.text, served: remembered.source, typed: remembered.typed, gate, timings: { ...remembered.record.timings, totalMs: ms } });
+      return remembered.text ? { text: remembered.text, source: remembered.source, ms, record, gate: gate as GateDecision | undefined } : undefined;
     }
 
     const signal = anySignal(this.newest.begin(), request.signal);
@@ -127,17 +144,20 @@ export class CompletionPipeline {
       const completion = this.completionRequest(ctx, mode, signal);
       const result = await this.engine.complete(completion);
       if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
-      const text = shapeSuggestion(result.text, ctx, { probability: Math.exp(result.logprob), minConfidence: this.settings.minConfidence });
+      const { text, gate } = judgeCompletion(result, ctx, { threshold: this.settings.suggestionThreshold, explicit: request.explicit, language: request.language });
       const ms = this.now() - started;
       const decodeSeconds = Math.max(result.ms, 1e-3) / 1000;
       this.stats.last = { ms, tokens: result.tokens.length, tokensPerSecond: result.tokens.length / decodeSeconds, source: 'model' };
-      const record = this.publish(
-        buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: ms }),
-      );
+      const record = this.publish({
+        ...buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: ms }),
+        gate: text === undefined ? undefined : gate,
+      });
       // Remembered even when empty: the same place asked again (the panel, then the editor) gets the same answer.
       this.memory.remember(ctx.prefix, ctx.suffix, text ?? '', record);
       if (text === undefined) return undefined;
-      return { text, source: 'model', ms, result, record };
+      if (gate.shown) this.stats.shown++;
+      else this.stats.heldBack++;
+      return { text, source: 'model', ms, result, record, gate };
     } catch (error) {
       if ((error as Error).name === 'AbortError') this.stats.cancelled++;
       else this.stats.failures++;

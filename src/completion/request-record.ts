@@ -34,6 +34,8 @@ export interface GateRecord {
   shown: boolean;
   threshold: number;
   preset: string;
+  /** Shown because the user asked for a suggestion, whatever the confidence. */
+  explicit?: boolean;
 }
 
 export interface RequestRecord {

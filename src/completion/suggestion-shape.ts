@@ -1,5 +1,5 @@
 // What kind of suggestion fits the cursor, and cleaning the model's text into ghost text that
-// never breaks the line after the cursor.
+// never breaks the line after the cursor. Whether to show it at all is the gate's call (gate.ts).
 
 import type { CursorContext } from './context.js';
 import { scanBrackets } from '../core/brackets.js';
@@ -19,14 +19,8 @@ export function suggestionMode(ctx: CursorContext, multiline: boolean): 'line' |
   return 'line';
 }
 
-export interface ShapeOptions {
-  /** Chain-rule probability of the suggestion, and the least the user accepts. */
-  probability: number;
-  minConfidence: number;
-}
-
 /** The ghost text to show, or undefined when the suggestion should be dropped. */
-export function shapeSuggestion(text: string, ctx: CursorContext, options: ShapeOptions): string | undefined {
+export function shapeSuggestion(text: string, ctx: CursorContext): string | undefined {
   let out = text.replace(/[ \t]+$/gm, '').replace(/\s+$/, '');
   if (ctx.lineSuffix.trim()) {
     // Mid-line: one line at most, and not what already follows the cursor.
@@ -46,7 +40,6 @@ export function shapeSuggestion(text: string, ctx: CursorContext, options: Shape
   } else if (!out.includes('\n') && ctx.lineSuffix.trim() === '' && nextLine !== undefined && (ctx.linePrefix + out).trim() === nextLine.trim()) {
     return undefined; // the whole line already follows
   }
-  if (options.probability < options.minConfidence) return undefined;
   return out;
 }
 

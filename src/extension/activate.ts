@@ -7,7 +7,7 @@ import { ModelManager, type EngineHost } from './model-manager.js';
 import { PANEL_VIEW_ID, PanelView } from './panel-view.js';
 import { InlineProvider } from './inline-provider.js';
 import { ScoreDecorations } from './score-decorations.js';
-import { readSettings } from './settings.js';
+import { migrateMinConfidence, readSettings } from './settings.js';
 import { StatusBar } from './status-bar.js';
 
 export function activateWith(context: vscode.ExtensionContext, host: EngineHost, onLog?: (log: vscode.LogOutputChannel) => void): void {
@@ -35,7 +35,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   register(vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }));
   register(vscode.languages.registerInlineCompletionItemProvider(
     { pattern: '**' },
-    new InlineProvider(models, () => pipeline, () => settings, (s) => status.render(pipeline?.stats.last ?? { ms: s.ms, tokens: 0, tokensPerSecond: 0, source: s.source })),
+    new InlineProvider(models, () => pipeline, () => settings, (s) => status.render(pipeline?.stats.last ?? { ms: s.ms, tokens: 0, tokensPerSecond: 0, source: s.source }, pipeline?.stats)),
   ));
 
   const config = vscode.workspace.getConfiguration('nexttoken');
@@ -89,5 +89,6 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
     await models.updateSettings(settings);
   }));
 
+  void migrateMinConfidence().catch((error) => log.warn(`could not migrate nexttoken.minConfidence: ${(error as Error).message}`));
   log.info(`NextToken activated (${host.kind} host, ${(performance.now() - started).toFixed(1)} ms); model ${models.folder.toString(true)} loads on first use`);
 }

@@ -32,10 +32,17 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
-      const suggestion = await pipeline.provide(keystrokeAt(document, position, { signal: controller.signal, immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke }));
+      const suggestion = await pipeline.provide(
+        keystrokeAt(document, position, {
+          signal: controller.signal,
+          immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+          explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+        }),
+      );
       this.models.reportSuccess();
       if (!suggestion || token.isCancellationRequested || document.version !== version) return undefined;
       this.onSuggestion(suggestion);
+      if (suggestion.gate?.shown === false) return undefined; // held back by the gate (gate.ts)
       return [new vscode.InlineCompletionItem(suggestion.text, new vscode.Range(position, position))];
     } catch (error) {
       // A model reloaded under a pending keystroke (settings changed, Use Bundled Model) is not a failure.

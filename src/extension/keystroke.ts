@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { contextRange } from '../completion/context.js';
 import type { KeystrokeRequest } from '../completion/pipeline.js';
 
-export function keystrokeAt(document: vscode.TextDocument, position: vscode.Position, options: { immediate: boolean; signal?: AbortSignal }): KeystrokeRequest {
+export function keystrokeAt(document: vscode.TextDocument, position: vscode.Position, options: { immediate: boolean; explicit?: boolean; signal?: AbortSignal }): KeystrokeRequest {
   const offset = document.offsetAt(position);
   const documentLength = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
   const { start, end } = contextRange(offset, documentLength);
@@ -16,6 +16,8 @@ export function keystrokeAt(document: vscode.TextDocument, position: vscode.Posi
     startsDocument: start === 0,
     signal: options.signal,
     immediate: options.immediate,
+    explicit: options.explicit,
+    language: document.languageId,
     origin: { key: document.uri.toString(), offset, version: document.version },
   };
 }

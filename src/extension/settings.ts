@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Backend } from '../engine/ort.js';
 import type { OnnxVariant } from '../engine/load-model.js';
+import { parseThreshold, type SuggestionThreshold } from '../completion/gate.js';
 import { DEFAULT_PIPELINE, type PipelineSettings } from '../completion/pipeline.js';
 
 export interface Settings {
@@ -39,11 +40,41 @@ export function readSettings(): Settings {
       maxTokens: Math.round(number(c.get('maxTokens'), DEFAULT_PIPELINE.maxTokens, 1, 256)),
       temperature: number(c.get('temperature'), DEFAULT_PIPELINE.temperature, 0, 2),
       debounceMs: Math.round(number(c.get('debounceMs'), DEFAULT_PIPELINE.debounceMs, 0, 2000)),
-      minConfidence: number(c.get('minConfidence'), 0, 0, 1),
+      suggestionThreshold: readThreshold(c),
       multiline: c.get<boolean>('multiline') !== false,
       fillInTheMiddle: oneOf(c.get('fillInTheMiddle'), ['always', 'midline', 'never'] as const, DEFAULT_PIPELINE.fillInTheMiddle),
     },
   };
+}
+
+/** `suggestionThreshold`, or until it is migrated, the number in the old `minConfidence`. */
+function readThreshold(c: vscode.WorkspaceConfiguration): SuggestionThreshold {
+  const set = c.inspect('suggestionThreshold');
+  const userSet = set?.workspaceFolderValue ?? set?.workspaceValue ?? set?.globalValue;
+  const old = c.get<unknown>('minConfidence');
+  return userSet === undefined && typeof old === 'number' && old > 0 ? parseThreshold(old) : parseThreshold(c.get('suggestionThreshold'));
+}
+
+/**
+ * `minConfidence` (a floor on the suggestion's probability) became `suggestionThreshold` (a floor
+ * on the gate's confidence, also a probability): copy its value in each scope that set it, unless
+ * that scope already has the new setting, and remove the old one.
+ */
+export async function migrateMinConfidence(): Promise<void> {
+  const c = vscode.workspace.getConfiguration('nexttoken');
+  const old = c.inspect<unknown>('minConfidence');
+  const now = c.inspect<unknown>('suggestionThreshold');
+  if (!old) return;
+  const scopes = [
+    [old.globalValue, now?.globalValue, vscode.ConfigurationTarget.Global],
+    [old.workspaceValue, now?.workspaceValue, vscode.ConfigurationTarget.Workspace],
+    [old.workspaceFolderValue, now?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+  ] as const;
+  for (const [value, current, target] of scopes) {
+    if (value === undefined) continue;
+    if (current === undefined && typeof value === 'number') await c.update('suggestionThreshold', parseThreshold(value), target);
+    await c.update('minConfidence', undefined, target);
+  }
 }
 
 export function languageEnabled(settings: Settings, languageId: string): boolean {

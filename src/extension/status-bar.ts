@@ -18,7 +18,8 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
-  render(last?: PipelineStats['last']): void {
+  /** `gated`: how many model suggestions the gate showed and held back (this model's session). */
+  render(last?: PipelineStats['last'], gated?: Pick<PipelineStats, 'shown' | 'heldBack'>): void {
     const info = this.models.engine?.info;
     const where = info ? ` · ${info.backend}` : '';
     const md = new vscode.MarkdownString(undefined, true);
@@ -38,8 +39,10 @@ export class StatusBar implements vscode.Disposable {
       md.appendMarkdown('Ready; the model loads on the first completion.');
     } else {
       const latency = last ? ` · ${Math.round(last.ms)} ms${last.source === 'model' && last.tokens ? ` · ${Math.round(last.tokensPerSecond)} tok/s` : ` · ${last.source}`}` : '';
-      this.item.text = `$(sparkle) NextToken${where}${latency}`;
+      const counts = gated && gated.shown + gated.heldBack > 0 ? ` · ${gated.shown}/${gated.shown + gated.heldBack} shown` : '';
+      this.item.text = `$(sparkle) NextToken${where}${latency}${counts}`;
       md.appendMarkdown('Ready.');
+      if (counts) md.appendMarkdown(`\n\nSuggestions shown **${gated!.shown}**, held back **${gated!.heldBack}** by the gate (\`nexttoken.suggestionThreshold\`).`);
     }
     this.item.backgroundColor = this.models.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.tooltip = md;

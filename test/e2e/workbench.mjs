@@ -40,6 +40,7 @@ export const WORKSPACE_SETTINGS = {
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
   'editor.inlineSuggest.enabled': true,
+  'nexttoken.suggestionThreshold': 0, // show every suggestion: the scenarios test the editor path, not the gate
   'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
   'editor.suggestOnTriggerCharacters': false,
   'editor.parameterHints.enabled': false,
