@@ -22,6 +22,7 @@ test('minConfidence moves to suggestionThreshold once, and a threshold already s
 });
 
 test('the inline provider hides a held-back suggestion on typing and shows it on an explicit trigger', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stub answers require('vscode') only
   const vscode = require('vscode');
   const { ModelManager } = await import('../src/extension/model-manager.js');
   const { InlineProvider } = await import('../src/extension/inline-provider.js');
