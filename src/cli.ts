@@ -71,6 +71,9 @@ interface CompleteLine {
   /** Prompt lookup: false turns it off; below 1 accepts near-greedy draft tokens (see README). */
   lookup?: boolean;
   acceptRatio?: number;
+  /** Drafting knobs (see DraftSettings): shortest n-gram match, characters typed before a line draft. */
+  minMatch?: number;
+  minTyped?: number;
 }
 
 export function completionJson(result: CompletionResult) {
@@ -86,6 +89,7 @@ export function completionJson(result: CompletionResult) {
     computedTokens: result.computedTokens,
     drafted: result.drafted,
     accepted: result.accepted,
+    overridden: result.overridden,
   };
 }
 
@@ -97,7 +101,7 @@ function complete(engine: Engine, line: CompleteLine) {
     stop: line.stop,
     sampling: { temperature: line.temperature ?? 0, topK: line.topK ?? 40, topP: line.topP ?? 0.95 },
     seed: line.seed,
-    lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio },
+    lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio, minMatch: line.minMatch ?? DEFAULT_LOOKUP.minMatch, minTyped: line.minTyped ?? DEFAULT_LOOKUP.minTyped },
   });
 }
 

@@ -53,7 +53,7 @@ function fakeEngine(answer: (prefix: string) => string) {
       calls.push(request);
       if (request.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const text = answer(request.prefix);
-      return { text, tokens: [{ id: 1, text, prob: 0.5, logprob: Math.log(0.5), cumulativeLogprob: Math.log(0.5) }], logprob: Math.log(0.5), stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: 0, accepted: 0 };
+      return { text, tokens: [{ id: 1, text, prob: 0.5, logprob: Math.log(0.5), cumulativeLogprob: Math.log(0.5) }], logprob: Math.log(0.5), stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: 0, accepted: 0, overridden: 0 };
     },
   };
 }

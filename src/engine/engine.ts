@@ -9,7 +9,7 @@ import { pickSample, seededRng } from '../core/sampler.js';
 import { endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
 import { chooseBackend } from './backend-choice.js';
 import { abortError, type CacheStats, type DecoderSession } from './decoder-session.js';
-import { generate, type Generation } from './generate.js';
+import { generate, type GenerateOptions, type Generation } from './generate.js';
 import { readModelFolder, type OnnxVariant } from './load-model.js';
 import type { ModelFiles } from './model-files.js';
 import type { ModelShape } from './model-config.js';
@@ -57,8 +57,8 @@ export interface CompletionRequest extends ContextRequest {
   seed?: number;
   /** Token healing at the cursor (default on). */
   heal?: boolean;
-  /** Prompt-lookup drafting (default DEFAULT_LOOKUP; acceptRatio 1 = output identical to plain greedy). */
-  lookup?: false | { acceptRatio: number };
+  /** Prompt-lookup drafting (default DEFAULT_LOOKUP; acceptRatio 1 = output identical to plain greedy). Fields left out take the defaults. */
+  lookup?: false | Partial<DraftSettings>;
   timeBudgetMs?: number;
 }
 
@@ -149,7 +149,16 @@ export const DEFAULT_SAMPLING: SamplingParams = { temperature: 0, topK: 40, topP
  * held-out code this lifts line completion well above greedy decoding (models/README.md);
  * acceptRatio 1 gives plain greedy output.
  */
-export const DEFAULT_LOOKUP = { acceptRatio: 1e-4 };
+export interface DraftSettings {
+  /** Keep a drafted token at least this fraction as likely as the model's top choice (1 = plain greedy). */
+  acceptRatio: number;
+  /** Shortest n-gram (tokens) that starts an n-gram draft; 0 = no n-gram drafts. */
+  minMatch: number;
+  /** Characters typed on the line (less indentation) before an earlier line may be drafted; 0 = no line drafts. */
+  minTyped: number;
+}
+
+export const DEFAULT_LOOKUP: DraftSettings = { acceptRatio: 1e-4, minMatch: 2, minTyped: 1 };
 
 export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
@@ -205,7 +214,7 @@ export class Engine {
         healed: prompt.healed,
         suppress: this.suppressed,
         signal: request.signal,
-        lookup: request.lookup === false ? undefined : { acceptRatio: (request.lookup ?? DEFAULT_LOOKUP).acceptRatio, draft: this.lineDraft(request.prefix, prompt.healed) },
+        lookup: this.lookup(request, prompt.healed),
       });
       return {
         ...generation,
@@ -361,9 +370,17 @@ export class Engine {
     await this.session.dispose();
   }
 
+  /** The drafting settings of a completion request, with the line draft it starts from. */
+  private lookup(request: CompletionRequest, healed: string): GenerateOptions['lookup'] {
+    if (request.lookup === false) return undefined;
+    const settings = { ...DEFAULT_LOOKUP, ...request.lookup };
+    const draft = settings.minTyped > 0 ? this.lineDraft(request.prefix, healed, settings.minTyped) : undefined;
+    return { acceptRatio: settings.acceptRatio, minMatch: settings.minMatch, draft };
+  }
+
   /** The rest of an earlier line that starts like the current one, as tokens that also spell the healed text. */
-  private lineDraft(prefix: string, healed: string): number[] | undefined {
-    const rest = lineLookup(prefix);
+  private lineDraft(prefix: string, healed: string, minTyped: number): number[] | undefined {
+    const rest = lineLookup(prefix, minTyped);
     return rest === undefined ? undefined : this.tokenizer.encode(healed + rest + '\n');
   }
 

@@ -31,6 +31,8 @@ export interface Generation {
   /** Tokens proposed by prompt lookup, and how many the model accepted. */
   drafted: number;
   accepted: number;
+  /** Accepted draft tokens that were not the model's own top choice (kept only by acceptRatio < 1). */
+  overridden: number;
 }
 
 export interface GenerateOptions {
@@ -48,7 +50,13 @@ export interface GenerateOptions {
    * greedy decoding; below 1 a draft token is also kept when it is at least that fraction as
    * likely as the greedy token. Off when undefined.
    */
-  lookup?: { acceptRatio: number; /** Tokens to propose first (e.g. the rest of an earlier line). */ draft?: number[] };
+  lookup?: {
+    acceptRatio: number;
+    /** Shortest n-gram that starts an n-gram draft (default DEFAULT_LOOKUP.minMatch); 0 = none. */
+    minMatch?: number;
+    /** Tokens to propose first (e.g. the rest of an earlier line). */
+    draft?: number[];
+  };
   /** Called with each new token (for streaming to the panel). */
   onToken?: (token: GeneratedToken) => void;
 }
@@ -61,6 +69,9 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
   let logits = suppressed(raw, options.suppress); // what may be picked
   let drafted = 0;
   let accepted = 0;
+  let overridden = 0;
+  const minMatch = lookup?.minMatch ?? DEFAULT_LOOKUP.minMatch;
+  const ngrams = { ...DEFAULT_LOOKUP, minMatch, maxMatch: Math.max(DEFAULT_LOOKUP.maxMatch, minMatch) };
 
   let queued = lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
   drafted += queued.length;
@@ -72,6 +83,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     const dist = processLogits(allowed, options.sampling);
     let id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
     if (queued.length && acceptsDraft(allowed, queued[0], id, lookup!.acceptRatio)) {
+      if (queued[0] !== id) overridden++;
       id = queued.shift()!; // the draft's next token passes: take it instead
       accepted++;
     } else queued = [];
@@ -79,8 +91,8 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
 
     // 4. append it — with draft tokens riding along in the same pass: what is left of the queued
     //    draft, or a new one from the last occurrence of the current n-gram earlier in the context
-    if (lookup && !run.pending && queued.length === 0) {
-      queued = promptLookupDraft([...session.ids, id], { ...DEFAULT_LOOKUP, maxDraft: DEFAULT_LOOKUP.maxDraft });
+    if (lookup && minMatch > 0 && !run.pending && queued.length === 0) {
+      queued = promptLookupDraft([...session.ids, id], ngrams);
       drafted += queued.length;
     }
     const draft = queued.slice(0, Math.max(0, options.maxTokens - run.ids.length));
@@ -96,7 +108,9 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     let stopped = false;
     while (kept < draft.length) {
       const allowedRow = suppressed(rows[kept], options.suppress);
-      if (!acceptsDraft(allowedRow, draft[kept], argmax(allowedRow), lookup!.acceptRatio)) break;
+      const best = argmax(allowedRow);
+      if (!acceptsDraft(allowedRow, draft[kept], best, lookup!.acceptRatio)) break;
+      if (draft[kept] !== best) overridden++;
       stopped = run.take(draft[kept], rows[kept]) === 'stop';
       kept++;
       if (stopped) break;
@@ -108,7 +122,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     raw = session.nextLogits!;
     logits = suppressed(raw, options.suppress);
   }
-  return { ...run.result(), drafted, accepted };
+  return { ...run.result(), drafted, accepted, overridden };
 }
 
 /** (vocab) logits with the suppressed tokens at −∞; the same array when there are none. */
@@ -162,7 +176,7 @@ class Run {
     return this.ids.length >= options.maxTokens ? 'stop' : 'go';
   }
 
-  result(): Omit<Generation, 'drafted' | 'accepted'> {
+  result(): Omit<Generation, 'drafted' | 'accepted' | 'overridden'> {
     const kept = this.keepTokens ?? tokensSpanning(this.tokenizer, this.ids, this.options.healed.length + this.text.length);
     const steps = chainRule(this.logprobs.slice(0, kept));
     const tokens = steps.map((step, i) => ({ id: this.ids[i], text: this.tokenizer.tokenText(this.ids[i]), prob: Math.exp(step.logprob), ...step }));
