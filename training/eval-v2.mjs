@@ -2,8 +2,11 @@
 // (`node dist/cli.js complete --jsonl`).
 //
 //   node training/eval.mjs --model models/nexttoken-small --suite v2 --out training/runs/eval-v1.json
-//        [--seed 7] [--eol-cases 300] [--mid-cases 300] [--tune-eol 150] [--tune-mid 100]
+//        [--seed 7] [--eol-cases 300] [--mid-cases 300] [--tune [--tune-eol 120] [--tune-mid 80]]
 //        [--next-token-tokens 60000]
+//
+// Without --tune: the three paths, the smoke table and next-token top-1 (~15 min on 2 shared
+// cores); --tune adds the drafting-settings table (about twice as long).
 //
 // Writes OUT (JSON), OUT with .md (a markdown summary) and OUT with -samples.jsonl.
 //
@@ -73,6 +76,23 @@ export function earlierLineRest(prefix) {
     if (t.length > typed.length && t.startsWith(typed)) return t.slice(typed.length);
   }
   return undefined;
+}
+
+/**
+ * Post-processing measured beside the product (not in it): the mid-line completion cut where it
+ * starts re-typing the text after the cursor (`w!.document.body` with `!.document.body` after the
+ * cursor → `w`). The overlap must be the whole rest of the completion or the whole line suffix,
+ * and at least 2 characters unless the line suffix is shorter.
+ */
+export function cutAtLineSuffix(pred, lineSuffix) {
+  const s = lineSuffix.trim();
+  if (!s) return pred;
+  for (let i = 0; i < pred.length; i++) {
+    const rest = pred.slice(i).trimEnd();
+    if (rest.length < Math.min(2, s.length)) break;
+    if (s.startsWith(rest.trimStart()) || rest.trimStart().startsWith(s)) return pred.slice(0, i).trimEnd();
+  }
+  return pred;
 }
 
 /** The extension's context limits, read from src/completion/context.ts so the eval follows the product. */
@@ -214,9 +234,9 @@ export async function runSuiteV2({ args, root, modelDir, docs, nextToken }) {
   const limits = contextLimits(root);
   const sources = docs.filter((d) => isSourceFile(d.path));
   const { eol, mid } = makeCases(sources, Number(args['eol-cases'] ?? 300), Number(args['mid-cases'] ?? 300), seed, limits);
-  const tuneEol = Math.min(eol.length, Number(args['tune-eol'] ?? 150));
-  const tuneMid = Math.min(mid.length, Number(args['tune-mid'] ?? 100));
-  const tuning = args['no-tune'] ? TUNING.slice(0, 1) : TUNING;
+  const tuning = args.tune ? TUNING : TUNING.slice(0, 1);
+  const tuneEol = args.tune ? Math.min(eol.length, Number(args['tune-eol'] ?? 120)) : 0;
+  const tuneMid = args.tune ? Math.min(mid.length, Number(args['tune-mid'] ?? 80)) : 0;
   const log = (...a) => console.error(`[${Math.round((Date.now() - t0) / 1000)}s]`, ...a);
   log(`${eol.length} end-of-line + ${mid.length} mid-line cases from ${sources.length} source files; tuning ${tuning.length} settings on ${tuneEol} + ${tuneMid}`);
 
@@ -253,6 +273,10 @@ export async function runSuiteV2({ args, root, modelDir, docs, nextToken }) {
     if ((i + 1) % 50 === 0) log(`mid ${i + 1}/${mid.length}`, JSON.stringify(summarize(rows.fimMid)));
   }
   report.paths = { prefixEol: summarize(rows.prefixEol), fimEol: summarize(rows.fimEol), fimMid: summarize(rows.fimMid) };
+  report.fimMidCutAtSuffix = summarize(mid.map((c, i) => {
+    const pred = cutAtLineSuffix(rows.fimMid[i].pred, c.lineSuffix);
+    return { ...rows.fimMid[i], pred, em: pred === c.target, es: es(pred, c.target), firstWord: firstWord(pred) === firstWord(c.target) };
+  }));
   report.baseline = summarize(eol.map(baselineRow));
 
   const smokePrompts = JSON.parse(fs.readFileSync(path.join(root, 'training', 'smoke-prompts.json'), 'utf8'));
@@ -271,7 +295,7 @@ export async function runSuiteV2({ args, root, modelDir, docs, nextToken }) {
   report.smokeOk = smokeBy[0].filter((a) => a.ok).length;
   const tuneSub = (k, p) => summarize(tuned[k][p]);
   const base = { prefixEol: summarize(tuned[0].prefixEol.slice(0, tuneEol)), fimMid: summarize(tuned[0].fimMid.slice(0, tuneMid)) };
-  report.tuning = {
+  if (args.tune) report.tuning = {
     cases: { prefixEol: tuneEol, fimMid: tuneMid, smoke: smokePrompts.length },
     rows: tuning.map((t, k) => ({
       name: t.name, settings: t.settings,
@@ -302,11 +326,13 @@ export function markdown(r) {
     `Held-out packages: ${r.heldOut.join(', ')} (${r.sourceFiles} TypeScript source files cut).`, '',
     '| path | cases | EM % | ES | first word % | copies % | garbage copies % |', '|---|---:|---:|---:|---:|---:|---:|',
     row('baseline: copy the rest of the latest earlier line that starts the same', r.baseline),
-    row('prefix only, end of line', p.prefixEol), row('FIM, end of line (suffix = the following lines)', p.fimEol), row('FIM, mid-line (rest of the line in the suffix)', p.fimMid), '',
+    row('prefix only, end of line', p.prefixEol), row('FIM, end of line (suffix = the following lines)', p.fimEol), row('FIM, mid-line (rest of the line in the suffix)', p.fimMid),
+    ...(r.fimMidCutAtSuffix ? [row('FIM, mid-line, cut where it re-types the text after the cursor (eval post-processing, not in the product)', r.fimMidCutAtSuffix)] : []), '',
   ];
   if (r.nextToken) lines.push(`Next-token prediction: top-1 ${r.nextToken.top1} %, top-5 ${r.nextToken.top5} %, ${r.nextToken.bitsPerChar} bits/char over ${r.nextToken.tokens} tokens.`, '');
   lines.push(`Smoke prompts (${r.smokeOk}/${r.smoke.length} give an expected answer):`, '', '| prompt | completion | ok |', '|---|---|:-:|');
   for (const a of r.smoke) lines.push(`| ${cell(a.prompt.length > 90 ? '…' + a.prompt.slice(-90) : a.prompt)} | ${cell(a.completion)} | ${a.ok ? '✓' : '✗'} |`);
+  if (!r.tuning) return lines.join('\n') + '\n';
   lines.push('', `Drafting settings (prefix only: first ${r.tuning.cases.prefixEol} end-of-line cases; FIM mid-line: first ${r.tuning.cases.fimMid} cases; smoke: ${r.tuning.cases.smoke} prompts):`, '',
     '| setting | prefix EM % | prefix ES | prefix garbage copies % | mid EM % | mid ES | mid garbage copies % | smoke ok | smoke copies |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of r.tuning.rows) lines.push(`| ${t.name} | ${t.prefixEol.EM} | ${t.prefixEol.ES} | ${t.prefixEol.garbageCopies} | ${t.fimMid.EM} | ${t.fimMid.ES} | ${t.fimMid.garbageCopies} | ${t.smokeOk} | ${t.smokeCopies} |`);
