@@ -43,6 +43,7 @@ export const TUNING = [
   { name: 'acceptRatio 1e-1', settings: { acceptRatio: 1e-1 } },
   { name: 'minMatch 3', settings: { minMatch: 3 } },
   { name: 'no n-gram drafts (minMatch 0)', settings: { minMatch: 0 } },
+  { name: 'n-gram drafts (minMatch 2, the default before eval v2)', settings: { minMatch: 2 } },
   { name: 'line draft after 3 typed chars', settings: { minTyped: 3 } },
   { name: 'no line drafts (minTyped 0)', settings: { minTyped: 0 } },
   { name: 'acceptRatio 1e-2, minMatch 3', settings: { acceptRatio: 1e-2, minMatch: 3 } },

@@ -142,13 +142,6 @@ export interface ScoreResult {
 
 export const DEFAULT_SAMPLING: SamplingParams = { temperature: 0, topK: 40, topP: 0.95 };
 
-/**
- * Prompt lookup as completions use it by default: copy-first, model-verified. Drafts (the rest of
- * an earlier line that starts like the current one, or what followed the current n-gram earlier)
- * are kept unless the model finds a token under 1/10,000 as likely as its own top choice. On
- * held-out code this lifts line completion well above greedy decoding (models/README.md);
- * acceptRatio 1 gives plain greedy output.
- */
 export interface DraftSettings {
   /** Keep a drafted token at least this fraction as likely as the model's top choice (1 = plain greedy). */
   acceptRatio: number;
@@ -158,7 +151,16 @@ export interface DraftSettings {
   minTyped: number;
 }
 
-export const DEFAULT_LOOKUP: DraftSettings = { acceptRatio: 1e-4, minMatch: 2, minTyped: 1 };
+/**
+ * Prompt lookup as completions use it by default: copy-first, model-verified. Drafts (the rest of
+ * an earlier line that starts like the current one; n-gram drafts, what followed the current
+ * n-gram earlier, only when minMatch > 0) are kept unless the model finds a token under 1/10,000 as likely as its own top choice. On
+ * held-out code this lifts line completion well above greedy decoding (models/README.md);
+ * acceptRatio 1 gives plain greedy output.
+ */
+// minMatch 0 (no n-gram drafts) from the drafting table of models/README.md "Evaluation v2":
+// same EM, +0.7 ES, garbage copies 52.5 % → 21.7 % (prefix only) and 76 % → 39 % (mid-line).
+export const DEFAULT_LOOKUP: DraftSettings = { acceptRatio: 1e-4, minMatch: 0, minTyped: 1 };
 
 export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
