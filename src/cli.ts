@@ -126,6 +126,9 @@ interface CompleteLine {
   acceptRatio?: number;
   /** VS Code language id, for the gate (as the extension passes it). */
   language?: string;
+  /** Drafting knobs (see DraftSettings): shortest n-gram match, characters typed before a line draft. */
+  minMatch?: number;
+  minTyped?: number;
 }
 
 export function completionJson(result: CompletionResult, gate?: GateDecision) {
@@ -143,6 +146,7 @@ export function completionJson(result: CompletionResult, gate?: GateDecision) {
     computedTokens: result.computedTokens,
     drafted: result.drafted,
     accepted: result.accepted,
+    overridden: result.overridden,
   };
 }
 
@@ -168,7 +172,7 @@ function complete(engine: Engine, line: CompleteLine) {
     stop: line.stop,
     sampling: { temperature: line.temperature ?? DEFAULT_SAMPLING.temperature, topK: line.topK ?? DEFAULT_SAMPLING.topK, topP: line.topP ?? DEFAULT_SAMPLING.topP },
     seed: line.seed,
-    lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio },
+    lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio, minMatch: line.minMatch ?? DEFAULT_LOOKUP.minMatch, minTyped: line.minTyped ?? DEFAULT_LOOKUP.minTyped },
   });
 }
 

@@ -53,7 +53,7 @@ function fakeEngine(answer: (prefix: string) => string) {
       calls.push(request);
       if (request.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const text = answer(request.prefix);
-      return { text, tokens: [{ id: 1, text, prob: 0.5, logprob: Math.log(0.5), cumulativeLogprob: Math.log(0.5) }], logprob: Math.log(0.5), stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: 0, accepted: 0, rejected: [], forwardPasses: 1, prompt: { parts: [], cutTokens: 0, heldBack: [] }, sampling: { temperature: 0, topK: 40, topP: 0.95 } };
+      return { text, tokens: [{ id: 1, text, prob: 0.5, logprob: Math.log(0.5), cumulativeLogprob: Math.log(0.5) }], logprob: Math.log(0.5), stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: 0, accepted: 0, rejected: [], forwardPasses: 1, overridden: 0, prompt: { parts: [], cutTokens: 0, heldBack: [] }, sampling: { temperature: 0, topK: 40, topP: 0.95 } };
     },
   };
 }

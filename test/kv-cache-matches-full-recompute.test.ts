@@ -70,7 +70,7 @@ for (const name of FIXTURES) {
     // Repetitive code so that drafts exist and some are accepted.
     const prefix = 'a.b(c);\na.b(c);\na.b(c);\nx = y + z;\nx = y + z;\nx = ';
     const plain = await engine.complete({ prefix, maxTokens: 40, stop: 'none', lookup: false });
-    const drafted = await engine.complete({ prefix, maxTokens: 40, stop: 'none', lookup: { acceptRatio: 1 } });
+    const drafted = await engine.complete({ prefix, maxTokens: 40, stop: 'none', lookup: { acceptRatio: 1, minMatch: 2 } });
     assert.deepEqual(drafted.tokens.map((t) => t.id), plain.tokens.map((t) => t.id));
     drafted.tokens.forEach((t, i) => assert.ok(Math.abs(t.logprob - plain.tokens[i].logprob) < 1e-4));
     assert.ok(drafted.drafted > 0, 'drafts were proposed');

@@ -14,7 +14,7 @@ const root = path.join(__dirname, '..');
 function result(text: string, tokens: number, prob: number, accepted = 0): CompletionResult {
   const lp = Math.log(prob);
   const toks = Array.from({ length: tokens }, (_, i) => ({ id: i + 1, text: i === 0 ? text : '', prob, logprob: lp, cumulativeLogprob: lp * (i + 1) }));
-  return { text, tokens: toks, logprob: lp * tokens, stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: accepted, accepted, rejected: [], forwardPasses: tokens, prompt: { parts: [], cutTokens: 0, heldBack: [] }, sampling: { temperature: 0, topK: 0, topP: 1 } } as CompletionResult;
+  return { text, tokens: toks, logprob: lp * tokens, stopReason: 'line', ms: 1, healed: '', fim: false, promptTokens: 1, reusedTokens: 0, computedTokens: 1, drafted: accepted, accepted, rejected: [], forwardPasses: tokens, overridden: 0, prompt: { parts: [], cutTokens: 0, heldBack: [] }, sampling: { temperature: 0, topK: 0, topP: 1 } } as CompletionResult;
 }
 
 function randomFeatures(rnd: () => number): GateFeatures {

@@ -3,6 +3,8 @@
 //
 //   node training/eval.mjs --model models/nexttoken-small [--engine cli|ort] [--cases 400] [--seed 7]
 //                          [--next-token-tokens 60000] [--out training/runs/eval.json] [--rerank] [--accept-ratio R]
+//   node training/eval.mjs --model models/nexttoken-small --suite v2 --out training/runs/eval-v1.json
+//                          (issue 13's broader eval: three paths, smoke prompts, drafting settings; see eval-v2.mjs)
 //
 // 1. Next-token prediction (onnxruntime-node on the exported model, windows of the model's
 //    context advancing by half a window): top-1 / top-5 accuracy and bits per character.
@@ -207,6 +209,12 @@ async function nextTokenMetrics(o, budget) {
 }
 
 // ---------- main ----------
+if (args.suite === 'v2') {
+  const { runSuiteV2 } = await import('./eval-v2.mjs');
+  const nextToken = NT_TOKENS > 0 ? async () => nextTokenMetrics(await ortSession(), NT_TOKENS) : undefined;
+  await runSuiteV2({ args, root, modelDir, docs, nextToken });
+  process.exit(0);
+} else if (args.suite) throw new Error(`unknown suite ${args.suite}`);
 const cases = makeCases(docs, N_CASES);
 const t0 = Date.now();
 const report = { model: path.relative(root, modelDir), engine: engineName, cases: cases.length, seed: SEED, maxTokens: MAX_TOKENS, heldOut: [...new Set(docs.map((d) => d.pkg))] };

@@ -58,6 +58,8 @@ export interface Generation {
   end?: { id: number; text: string; candidates?: StepCandidate[] };
   /** session.advance calls made by the loop (the prompt's own pass is not counted). */
   forwardPasses: number;
+  /** Accepted draft tokens that were not the model's own top choice (kept only by acceptRatio < 1). */
+  overridden: number;
 }
 
 export interface GenerateOptions {
@@ -75,7 +77,13 @@ export interface GenerateOptions {
    * greedy decoding; below 1 a draft token is also kept when it is at least that fraction as
    * likely as the greedy token. Off when undefined.
    */
-  lookup?: { acceptRatio: number; /** Tokens to propose first (e.g. the rest of an earlier line). */ draft?: number[] };
+  lookup?: {
+    acceptRatio: number;
+    /** Shortest n-gram that starts an n-gram draft (default DEFAULT_LOOKUP.minMatch); 0 = none. */
+    minMatch?: number;
+    /** Tokens to propose first (e.g. the rest of an earlier line). */
+    draft?: number[];
+  };
   /** Record this many candidates of each step's distribution (0 or undefined: none). */
   top?: number;
   /** Called with each new token (for streaming to the panel). */
@@ -94,6 +102,9 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
   const rejected: RejectedDraft[] = [];
   const named = (id: number) => ({ id, text: tokenizer.tokenText(id) });
   const reject = (draft: readonly number[], chosen: number) => draft.length && rejected.push({ at: run.ids.length, drafted: draft.map(named), chosen: named(chosen) });
+  let overridden = 0;
+  const minMatch = lookup?.minMatch ?? DEFAULT_LOOKUP.minMatch;
+  const ngrams = { ...DEFAULT_LOOKUP, minMatch, maxMatch: Math.max(DEFAULT_LOOKUP.maxMatch, minMatch) };
 
   let queued = lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
   drafted += queued.length;
@@ -106,6 +117,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     let id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
     let source: GeneratedToken['source'] = 'model';
     if (queued.length && acceptsDraft(allowed, queued[0], id, lookup!.acceptRatio)) {
+      if (queued[0] !== id) overridden++;
       id = queued.shift()!; // the draft's next token passes: take it instead
       source = 'draft';
       accepted++;
@@ -117,8 +129,8 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
 
     // 4. append it — with draft tokens riding along in the same pass: what is left of the queued
     //    draft, or a new one from the last occurrence of the current n-gram earlier in the context
-    if (lookup && !run.pending && queued.length === 0) {
-      queued = promptLookupDraft([...session.ids, id], { ...DEFAULT_LOOKUP, maxDraft: DEFAULT_LOOKUP.maxDraft });
+    if (lookup && minMatch > 0 && !run.pending && queued.length === 0) {
+      queued = promptLookupDraft([...session.ids, id], ngrams);
       drafted += queued.length;
     }
     // The window bounds the cache: the picked token and its draft must fit, or the loop ends here.
@@ -146,6 +158,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
         reject(draft.slice(kept), best);
         break;
       }
+      if (draft[kept] !== best) overridden++;
       stopped = run.take(draft[kept], rows[kept], { source: 'draft', from: allowedRow, healingConstrained: false }) === 'stop';
       kept++;
       if (stopped) break;
@@ -157,7 +170,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     raw = session.nextLogits!;
     logits = suppressed(raw, options.suppress);
   }
-  return { ...run.result(), drafted, accepted, rejected, forwardPasses };
+  return { ...run.result(), drafted, accepted, rejected, forwardPasses, overridden };
 }
 
 /** The `top` likeliest tokens of a row of logits, as probabilities. */
@@ -229,7 +242,7 @@ class Run {
     return this.ids.length >= options.maxTokens ? 'stop' : 'go';
   }
 
-  result(): Omit<Generation, 'drafted' | 'accepted' | 'rejected' | 'forwardPasses'> {
+  result(): Omit<Generation, 'drafted' | 'accepted' | 'rejected' | 'forwardPasses' | 'overridden'> {
     // A last token that is half of a UTF-8 character decodes to U+FFFD: hold it back.
     const whole = this.text.replace(/\uFFFD+$/, '');
     const cut = whole.length < this.text.length;

@@ -58,7 +58,7 @@ const COMPLETE: Record<string, Check> = {
   sampling,
   seed: number(-(2 ** 53), 2 ** 53, true),
   heal: flag,
-  lookup: (value, field) => (value === false ? undefined : fields({ acceptRatio: number(0, 1) })(value, field)),
+  lookup: (value, field) => (value === false ? undefined : fields({ acceptRatio: number(0, 1), minMatch: number(0, 64, true), minTyped: number(0, 10_000, true) })(value, field)),
   timeBudgetMs: number(0, 3_600_000),
   onToken: callback,
   top: number(0, 1000, true),
