@@ -73,7 +73,7 @@ function fakeEngine(answer: CompletionResult) {
   return { calls, async complete(request: CompletionRequest) { calls.push(request); return answer; } };
 }
 
-test('the explicit trigger shows a suggestion the gate holds back; held-back text is not remembered', async () => {
+test('the explicit trigger shows a suggestion the gate holds back; a held-back answer is remembered but stays held back', async () => {
   const unlikely = result('items.reduce((a, b) => a + b, 0);', 12, 0.05);
   const engine = fakeEngine(unlikely);
   const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0 });
@@ -86,7 +86,9 @@ test('the explicit trigger shows a suggestion the gate holds back; held-back tex
   assert.deepEqual([pipeline.stats.shown, pipeline.stats.heldBack], [0, 1]);
 
   const asked = await pipeline.provide({ text: doc, cursor: doc.length, startsDocument: true, immediate: true, explicit: true });
-  assert.equal(engine.calls.length, 2, 'a held-back suggestion is not served from memory');
+  assert.equal(engine.calls.length, 1, 'the same place asked again is served from memory (the panel and the editor agree)');
+  const again = await pipeline.provide({ text: doc, cursor: doc.length, startsDocument: true, immediate: true });
+  assert.equal(again?.gate?.shown, false, 'still held back from memory while typing');
   assert.deepEqual([asked?.text, asked?.gate?.shown, asked?.gate?.explicit], [unlikely.text, true, true]);
   assert.equal(asked?.gate?.confidence, typed?.gate?.confidence, 'same request, same confidence');
   assert.deepEqual([pipeline.stats.shown, pipeline.stats.heldBack], [1, 1]);

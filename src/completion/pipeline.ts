@@ -133,6 +133,7 @@ export class CompletionPipeline {
       // A held-back suggestion stays held back from memory, unless the user asks for one now.
       const was = remembered.record?.gate;
       const gate = was && !was.shown && request.explicit ? { ...was, shown: true, explicit: true } : was;
+      if (gate !== was) this.stats.shown++;
       const record = remembered.record && this.publish({ ...remembered.record, origin: request.origin, shown: remembered.text, served: remembered.source, typed: remembered.typed, gate, timings: { ...remembered.record.timings, totalMs: ms } });
       return remembered.text ? { text: remembered.text, source: remembered.source, ms, record, gate: gate as GateDecision | undefined } : undefined;
     }
