@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the three end-to-end runs: desktop (code-server, Node extension host), web with WebGPU,
-# web without WebGPU (WASM). Prints one PASS/FAIL line per scenario and a final count; exits
+# Runs the end-to-end runs: desktop (code-server, Node extension host), web with WebGPU,
+# web without WebGPU (WASM), and the listing (details page, settings, shortcuts). Prints one PASS/FAIL line per scenario and a final count; exits
 # non-zero on any failure. Expects scripts/e2e/setup.sh to have run and a built extension
 # (dist/ for the web runs, a .vsix in the repo root for the desktop run; see desktop.e2e.mjs).
-#   E2E_ONLY=desktop|web-webgpu|web-wasm   run just one
+#   E2E_ONLY=desktop|web-webgpu|web-wasm|listing   run just one
 #   E2E_VERBOSE=1                          show server and browser logs
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,6 +32,7 @@ run() {
 run desktop test/e2e/desktop.e2e.mjs
 run web-webgpu test/e2e/web.e2e.mjs --webgpu
 run web-wasm test/e2e/web.e2e.mjs
+run listing test/e2e/listing.e2e.mjs
 [ ${#logs[@]} -gt 0 ] || { echo "no e2e run selected (E2E_ONLY=$only)"; exit 1; }
 passed=$(cat "${logs[@]}" | grep -c '^PASS ' || true)
 failed=$(cat "${logs[@]}" | grep -c '^FAIL ' || true)
