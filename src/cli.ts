@@ -67,15 +67,25 @@ const OPTIONS = {
   'accept-ratio': { type: 'string' },
   json: { type: 'boolean' },
   jsonl: { type: 'boolean' },
+  language: { type: 'string' },
+  // explain at a cursor: the inline provider's request
+  cursor: { type: 'string' },
+  line: { type: 'string' },
+  column: { type: 'string' },
+  fim: { type: 'string' },
+  'no-heal': { type: 'boolean' },
+  'no-multiline': { type: 'boolean' },
+  'time-budget': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   // bench
   quick: { type: 'boolean' },
   phase: { type: 'string' },
   replay: { type: 'string' },
   out: { type: 'string' },
+  chars: { type: 'string' },
 } as const;
-const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio'];
-const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'] };
+const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio', 'cursor', 'line', 'column', 'time-budget', 'chars'];
+const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'], fim: ['always', 'midline', 'never'] };
 
 /** A bad command line: main prints its one-line message and exits 2. */
 export class UsageError extends Error {}
