@@ -150,9 +150,10 @@ async function main() {
       await search.click();
       await page.keyboard.press('Control+A');
       await page.keyboard.type(`@ext:${manifest.publisher}.${manifest.name} nexttoken`, { delay: 20 });
-      // machine-scoped settings are listed on the Remote tab, not the User tab shown here
+      // machine-scoped settings are listed on the Remote tab, not the User tab shown here; deprecated
+      // ones (migrated at start) are hidden from the Settings UI
       const props = Object.entries(manifest.contributes.configuration.properties);
-      const keys = props.filter(([, p]) => p.scope !== 'machine').map(([k]) => k);
+      const keys = props.filter(([, p]) => p.scope !== 'machine' && !p.markdownDeprecationMessage && !p.deprecationMessage).map(([k]) => k);
       const items = page.locator('.settings-editor .settings-tree-container .setting-item-contents');
       const deadline = Date.now() + 20000;
       let rows = [];
