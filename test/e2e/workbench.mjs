@@ -500,7 +500,7 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
   await rep.step('ghost text appears', async () => {
     await gotoLineEnd(page, typeLine);
     await page.keyboard.type(S.typeText, { delay: 60 });
-    const ghost = await waitForGhostText(page, 60000);
+    const ghost = await waitForGhostText(page, 120000);
     if (!S.ghostText.test(ghost)) throw new Error(`ghost text ${JSON.stringify(ghost)} does not match ${S.ghostText}`);
     accepted = ghost;
     return JSON.stringify(ghost);
@@ -606,7 +606,7 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
       await rep.step(`panel "Ghost text" equals the editor's ghost text, and its candidates equal the CLI's: ${at.name}`, async () => {
         await page.keyboard.press('Escape');
         await at.place();
-        let ghost = await waitForGhostText(page, 60000);
+        let ghost = await waitForGhostText(page, 120000);
         const body = await panelBody(page);
         let panel;
         const deadline = Date.now() + 20000;
