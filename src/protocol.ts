@@ -70,6 +70,10 @@ export interface GateView {
   shown: boolean;
   threshold: number;
   preset: string;
+  /** Shown because the user asked (explicit trigger), whatever the confidence. */
+  explicit?: boolean;
+  /** The confidence each preset needs, to place this suggestion among them. */
+  presets?: Record<string, number>;
 }
 
 export interface RecordView {
@@ -170,6 +174,10 @@ export interface SetMaskSizeMessage {
   type: 'setMaskSize';
   size: number;
 }
+/** Show the suggestion the gate held back (as the explicit trigger does). */
+export interface ShowAnywayMessage {
+  type: 'showAnyway';
+}
 export type FromWebviewMessage =
   | ReadyMessage
   | SetSamplingMessage
@@ -179,7 +187,8 @@ export type FromWebviewMessage =
   | ResetStepsMessage
   | InsertAcceptedMessage
   | ExploreMessage
-  | SetMaskSizeMessage;
+  | SetMaskSizeMessage
+  | ShowAnywayMessage;
 
 export const SAMPLING_LIMITS = {
   temperature: { min: 0, max: 5 },
@@ -201,6 +210,7 @@ export function parseFromWebview(raw: unknown, vocabSize: number): FromWebviewMe
     case 'undoStep':
     case 'resetSteps':
     case 'insertAccepted':
+    case 'showAnyway':
       return { type: raw.type };
     case 'setSampling': {
       const s = raw.sampling;

@@ -62,5 +62,6 @@ test('malformed webview messages are rejected by type and range', () => {
     assert.equal(parseFromWebview(bad, vocab), undefined, JSON.stringify(bad));
   }
   assert.deepEqual(parseFromWebview({ type: 'appendToken', id: 7, extra: '<script>' }, vocab), { type: 'appendToken', id: 7 });
+  assert.deepEqual(parseFromWebview({ type: 'showAnyway', id: 3 }, vocab), { type: 'showAnyway' });
   assert.deepEqual(parseFromWebview({ type: 'setSampling', sampling: { temperature: 0.7, topK: 40, topP: 0.9, seed: 3 } }, vocab), { type: 'setSampling', sampling: { temperature: 0.7, topK: 40, topP: 0.9, seed: 3 } });
 });

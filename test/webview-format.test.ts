@@ -66,3 +66,14 @@ test('probabilities printed from their logs never underflow', async () => {
   assert.equal(formatFromLog(-140 * Math.LN10 + Math.log(3.2)), `3.2e${MINUS}140`);
   assert.equal(formatFromLog(-2000), `2.6e${MINUS}869`, 'e^−2000, far below the smallest double');
 });
+
+test('the gate in the panel: its decision in one line, and where the confidence falls among the presets', async () => {
+  const { gateLine, presetLadder } = await import('../webview/record.js');
+  const presets = { conservative: 0.33, eager: 0.19, balanced: 0.24 };
+  assert.equal(gateLine({ confidence: 0.2, shown: false, threshold: 0.24, preset: 'balanced' }), 'confidence 0.200 < threshold 0.240 (balanced): held back');
+  assert.match(gateLine({ confidence: 0.3, shown: true, threshold: 0.24, preset: 'balanced' }), /≥ threshold 0\.240 \(balanced\): shown$/);
+  assert.match(gateLine({ confidence: 0.01, shown: true, threshold: 0.24, preset: 'balanced', explicit: true }), /shown because you asked for it$/);
+  assert.equal(presetLadder(0.2, presets), 'would show under: eager (≥ 0.190) ✓ · balanced (≥ 0.240) ✗ · conservative (≥ 0.330) ✗');
+  assert.equal(presetLadder(0.5, presets).match(/✓/g)?.length, 3);
+  assert.equal(presetLadder(0.1, presets).match(/✓/g), null);
+});

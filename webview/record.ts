@@ -4,7 +4,7 @@
 // what the request cost. Nothing here asks the engine anything.
 
 import { perplexity } from '../src/core/chain-rule';
-import type { RecordTokenView, RecordView, StepCandidateView } from '../src/protocol';
+import type { GateView, RecordTokenView, RecordView, StepCandidateView } from '../src/protocol';
 import { formatFromLog, totalLine } from './chain-rule';
 import { tokenChip, visibleRun } from './chip';
 import { h, setVar } from './dom';
@@ -43,9 +43,26 @@ export function renderGhostText(record: RecordView): HTMLElement {
   if (record.healed) root.append(h('div', { class: 'ghost-facts note' }, 'healed: the tokens of ', tokenChip({ text: record.healed, special: false }), ' were held back; the first tokens had to spell it again'));
   if (record.gate) {
     const g = record.gate;
-    root.append(h('div', { class: 'ghost-facts gate' }, `confidence ${formatProb(g.confidence)} ${g.shown ? '≥' : '<'} threshold ${formatProb(g.threshold)} (${g.preset}): ${g.shown ? 'shown' : 'held back'}`));
+    root.append(h('div', { class: 'ghost-facts gate' }, gateLine(g)));
+    if (g.presets) root.append(h('div', { class: 'ghost-facts gate note' }, presetLadder(g.confidence, g.presets)));
+    if (!g.shown && record.shown) {
+      const title = 'Show this suggestion in the editor, as Trigger Inline Suggestion (Alt+\\) does';
+      root.append(h('vscode-button', { class: 'show-anyway', appearance: 'secondary', title, 'aria-label': title, onclick: () => post({ type: 'showAnyway' }) }, 'Show anyway'));
+    }
   }
   return root;
+}
+
+/** The gate's decision in one line: "confidence 0.120 < threshold 0.240 (balanced): held back". */
+export function gateLine(g: GateView): string {
+  if (g.explicit) return `confidence ${formatProb(g.confidence)}, threshold ${formatProb(g.threshold)} (${g.preset}): shown because you asked for it`;
+  return `confidence ${formatProb(g.confidence)} ${g.shown ? '≥' : '<'} threshold ${formatProb(g.threshold)} (${g.preset}): ${g.shown ? 'shown' : 'held back'}`;
+}
+
+/** Where a confidence falls among the presets, least strict first: "would show under: eager (≥ 0.190) ✓ · balanced (≥ 0.240) ✗ · …". */
+export function presetLadder(confidence: number, presets: Record<string, number>): string {
+  const steps = Object.entries(presets).sort((a, b) => a[1] - b[1]);
+  return 'would show under: ' + steps.map(([name, t]) => `${name} (≥ ${formatProb(t)}) ${confidence >= t ? '✓' : '✗'}`).join(' · ');
 }
 
 /** The candidate list of one decoding step, with the picked token marked; clicking one starts exploring with it. */

@@ -125,6 +125,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
 
   private async handle(message: FromWebviewMessage): Promise<void> {
     if (message.type === 'ready') return this.showActive();
+    if (message.type === 'showAnyway') return this.showAnyway();
     if (message.type === 'setMaskSize') {
       this.maskSize = message.size;
       return this.exploration && this.explore();
@@ -160,6 +161,15 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
         return this.insertAccepted(x);
     }
     return this.explore();
+  }
+
+  /** The gate held the active editor's suggestion back: ask for it explicitly, which shows it (from memory, no model call). */
+  private async showAnyway(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const record = editor && this.records.get(editor.document.uri.toString());
+    if (!editor || !record?.origin || editor.document.offsetAt(editor.selection.active) !== record.origin.offset) return;
+    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
   }
 
   /** Exploration starts from the record shown: its context up to the first shown token, and its own sampling settings. */
