@@ -497,6 +497,15 @@ function cli(args) {
 /** The NextToken scenarios, the same in every host. */
 export async function runScenarios(rep, page, { activationLog, expectBackend, backendLabel, readDocument } = {}) {
   const S = SCENARIO;
+  // The CLI runs the model on WASM. On WebGPU the kernels round differently, so where two tokens
+  // are nearly tied the greedy path can part from the CLI's: there the panel is checked against the
+  // editor only, and the panel-vs-CLI checks run in the WASM hosts (desktop, web-wasm).
+  const againstCli = !expectBackend || !expectBackend.test('webgpu') || expectBackend.test('wasm');
+  const checkAgainstCli = (panel, explain) => {
+    if (!againstCli) return 'the CLI comparison runs on WASM hosts only (WebGPU rounds differently)';
+    samePath(panel.shown, explain);
+    return compareCandidates(panel, explain);
+  };
   const lines = readFileSync(FIXTURE, 'utf8').split('\n');
   const typeLine = lines.findIndex((l) => S.typeAtLine.test(l)) + 1;
   if (typeLine < 1) throw new Error(`no line of ${FIXTURE} matches ${S.typeAtLine}`);
@@ -580,9 +589,9 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
     await rep.step('panel candidates match the CLI for the same inline request (explain --json --line --column)', async () => {
       const body = await panelBody(page);
       const panel = await panelRecord(body);
+      if (!againstCli) return checkAgainstCli(panel);
       const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
-      samePath(panel.shown, explain);
-      return compareCandidates(panel, explain);
+      return checkAgainstCli(panel, explain);
     });
 
     await rep.step('clicking a candidate appends it and updates the distribution', async () => {
@@ -652,9 +661,8 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
         await page.keyboard.press('Control+S'); // the CLI reads the saved text: the same as the editor's at the request
         await sleep(800);
         await page.keyboard.press('Escape');
-        const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
-        samePath(panel.shown, explain);
-        return `${JSON.stringify(ghost)} at ${panel.line}:${panel.column}; ${compareCandidates(panel, explain)}`;
+        const explain = againstCli ? cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length) : undefined;
+        return `${JSON.stringify(ghost)} at ${panel.line}:${panel.column}; ${checkAgainstCli(panel, explain)}`;
       });
     }
   }
