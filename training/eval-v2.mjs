@@ -33,6 +33,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { es, firstLine } from './metrics.mjs';
 
 // The drafting settings tried; the first is the product's default (no fields sent).
 export const TUNING = [
@@ -50,21 +51,8 @@ export const TUNING = [
 ];
 
 const isWordChar = (ch) => /[\p{L}\p{N}_$]/u.test(ch);
-const firstLine = (s) => { const i = s.indexOf('\n'); return (i < 0 ? s : s.slice(0, i)).trimEnd(); };
 export const firstWord = (s) => /^\s*(?:[\p{L}\p{N}_$]+|\S)?/u.exec(s)[0];
 
-function lev(a, b) {
-  if (a === b) return 0;
-  const m = a.length, n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j), cur = new Array(n + 1);
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    [prev, cur] = [cur, prev];
-  }
-  return prev[n];
-}
-export const es = (p, t) => (Math.max(p.length, t.length) === 0 ? 100 : 100 * (1 - lev(p, t) / Math.max(p.length, t.length)));
 
 /** The rest of the latest earlier line that starts like the current one (src/core/prompt-lookup.ts lineLookup). */
 export function earlierLineRest(prefix) {
