@@ -155,6 +155,7 @@ def main():
         shutil.copyfile(os.path.join(args.tokenizer, f), os.path.join(args.out, f))
     tc = json.load(open(os.path.join(args.out, 'tokenizer_config.json')))
     tc['model_max_length'] = cfg['max_position_embeddings']
+    tc['fim_order'] = meta.get('fim_order', 'psm')   # the prompt order the model was trained on (tokenizer.ts)
     json.dump(tc, open(os.path.join(args.out, 'tokenizer_config.json'), 'w'), indent=2)
 
     # reference logits for the onnxruntime check: one sequence of 40 tokens from val.bin

@@ -7,8 +7,12 @@
 // Output (training/data/tok/): train.bin, val.bin (uint16 little-endian), meta.json.
 // train.bin: the train split, documents in shuffled order, each cut at line boundaries into
 // chunks of 400..3500 characters. A chunk is kept as plain text or, with probability --fim,
-// rewritten as a fill-in-the-middle sample in PSM order, split at the character level:
-//   <fim_prefix> prefix <fim_suffix> suffix <fim_middle> middle <|endoftext|>
+// rewritten as a fill-in-the-middle sample, split at the character level. --fim-order spm (the
+// default since v3) puts the suffix first and encodes prefix and middle as one run of text, so the
+// model writes the middle exactly as it continues plain code (the last prefix token sits next to
+// the first middle token, and the usual token healing applies at the cursor):
+//   spm: <fim_suffix> suffix <fim_prefix> prefix middle <|endoftext|>
+//   psm: <fim_prefix> prefix <fim_suffix> suffix <fim_middle> middle <|endoftext|>   (v1, v2)
 // Middles are biased toward line-ish spans: the rest of a line from a random column (the
 // completion task), a whole line, a few lines, or a random short span.
 // val.bin: the validation packages as plain text (documents separated by <|endoftext|>).
@@ -25,6 +29,8 @@ const dataDir = path.join(here, 'data');
 const tokDir = path.resolve(args.tokenizer ?? path.join(dataDir, 'tokenizer'));
 const outDir = path.resolve(args.out ?? path.join(dataDir, 'tok'));
 const FIM = Number(args.fim ?? 0.5);
+const FIM_ORDER = args['fim-order'] ?? 'spm';
+if (FIM_ORDER !== 'spm' && FIM_ORDER !== 'psm') throw new Error(`--fim-order must be spm or psm, not ${FIM_ORDER}`);
 // Most characters of suffix kept in a FIM sample (0 = the rest of the chunk). The engine keeps
 // only the nearest 64 suffix tokens, so the FIM fine-tuning corpus caps it (~200 chars).
 const MAX_SUFFIX = Number(args['max-suffix-chars'] ?? 0);
@@ -114,7 +120,8 @@ async function writeSplit(name, docs, fim) {
           const nl = s.lastIndexOf('\n', cut);
           s = s.slice(0, nl > 0 ? nl + 1 : cut);
         }
-        out.push(PRE, ...(await enc(p)), SUF, ...(await enc(s)), MID, ...(await enc(m)), EOT);
+        if (FIM_ORDER === 'spm') out.push(SUF, ...(await enc(s)), PRE, ...(await enc(p + m)), EOT);
+        else out.push(PRE, ...(await enc(p)), SUF, ...(await enc(s)), MID, ...(await enc(m)), EOT);
         nFim++;
       } else if (SPLIT_EVERY > 0) {
         let i = 0;
@@ -139,6 +146,6 @@ for (let i = train.length - 1; i > 0; i--) { const j = randint(0, i); [train[i],
 if (SAMPLE < 1) train = train.slice(0, Math.ceil(train.length * SAMPLE));
 const stats = { train: await writeSplit('train', train, FIM), val: await writeSplit('val', readDocs('val'), 0) };
 const vocabSize = tok.getVocabSize(true);
-fs.writeFileSync(path.join(outDir, 'meta.json'), JSON.stringify({ vocab_size: vocabSize, eot_id: EOT, fim_prefix_id: PRE, fim_middle_id: MID, fim_suffix_id: SUF, fim_rate: FIM, max_suffix_chars: MAX_SUFFIX, split_every: SPLIT_EVERY, sample: SAMPLE, dtype: 'uint16', stats }, null, 2) + '\n');
+fs.writeFileSync(path.join(outDir, 'meta.json'), JSON.stringify({ vocab_size: vocabSize, eot_id: EOT, fim_prefix_id: PRE, fim_middle_id: MID, fim_suffix_id: SUF, fim_rate: FIM, fim_order: FIM_ORDER, max_suffix_chars: MAX_SUFFIX, split_every: SPLIT_EVERY, sample: SAMPLE, dtype: 'uint16', stats }, null, 2) + '\n');
 fs.copyFileSync(path.join(tokDir, 'tokenizer.json'), path.join(outDir, 'tokenizer.json'));
 fs.copyFileSync(path.join(tokDir, 'tokenizer_config.json'), path.join(outDir, 'tokenizer_config.json'));

@@ -1,7 +1,12 @@
 // Text around the cursor → the token ids the model sees.
 //
-//   plain:  [bos] prefix
-//   FIM:    [bos] <PRE> prefix <SUF> suffix <MID>        (the model then writes the middle)
+//   plain:     [bos] prefix
+//   FIM, psm:  [bos] <PRE> prefix <SUF> suffix <MID>     (the model then writes the middle)
+//   FIM, spm:  [bos] <SUF> suffix <PRE> prefix           (the middle continues the prefix)
+//
+// spm keeps the last prefix token next to the first generated one (a small model continues the
+// code as it would without a suffix), and the prompt only grows at its end while the user types
+// before an unchanged suffix, so the KV cache keeps matching.
 //
 // With token healing the tokens of the word at the cursor (at least the last token) are held
 // back and their text becomes a constraint on the first generated token(s). A context longer than the budget is cut at the front of the
@@ -80,7 +85,8 @@ export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: st
   }
   const fim = tokenizer.fim !== undefined && suffix !== undefined && suffix.length > 0;
   const suffixIds = fim ? tokenizer.encode(suffix).slice(0, options.maxSuffixTokens ?? 64) : [];
-  const overhead = (fim ? 3 + suffixIds.length : 0) + 1;
+  const spm = fim && tokenizer.fim?.order === 'spm';
+  const overhead = (fim ? (spm ? 2 : 3) + suffixIds.length : 0) + 1;
   const room = Math.max(1, options.budget - overhead);
   let cutTokens = 0;
   if (prefixIds.length > room) {
@@ -88,7 +94,15 @@ export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: st
     prefixIds = prefixIds.slice(cutTokens);
   }
   const start = cutTokens === 0 && options.bos !== undefined ? [options.bos] : [];
-  const parts: PromptPart[] = fim && tokenizer.fim
+  const parts: PromptPart[] = fim && tokenizer.fim && spm
+    ? [
+        { kind: 'bos', ids: start },
+        { kind: 'fim', ids: [tokenizer.fim.suffix] },
+        { kind: 'suffix', ids: suffixIds },
+        { kind: 'fim', ids: [tokenizer.fim.prefix] },
+        { kind: 'prefix', ids: prefixIds },
+      ]
+    : fim && tokenizer.fim
     ? [
         { kind: 'bos', ids: start },
         { kind: 'fim', ids: [tokenizer.fim.prefix] },

@@ -4,13 +4,21 @@
 
 import { Tokenizer } from '@huggingface/tokenizers';
 
-/** The three special tokens of a fill-in-the-middle prompt: PRE prefix SUF suffix MID → middle. */
+/**
+ * The special tokens of a fill-in-the-middle prompt, and their order:
+ *   psm: PRE prefix SUF suffix MID → middle          (StarCoder, Qwen, Code Llama; our v1 and v2)
+ *   spm: SUF suffix PRE prefix → middle              (our v3 on: prefix and middle are one run of text)
+ * A model folder declares spm with `"fim_order": "spm"` in tokenizer_config.json; psm is the default.
+ */
 export interface FimTemplate {
   prefix: number;
   suffix: number;
   middle: number;
   names: [string, string, string];
+  order: FimOrder;
 }
+
+export type FimOrder = 'psm' | 'spm';
 
 // Spellings in use: StarCoder/SantaCoder, Qwen2.5-Coder/DeepSeek style, Code Llama.
 const FIM_SPELLINGS: [string, string, string][] = [
@@ -31,11 +39,11 @@ export class TextTokenizer {
   readonly vocabSize: number;
   private texts: string[] | undefined;
 
-  constructor(private readonly tokenizer: Tokenizer) {
+  constructor(private readonly tokenizer: Tokenizer, fimOrder: FimOrder = 'psm') {
     const added = tokenizer.get_added_tokens_decoder();
     this.specialIds = new Set([...added].filter(([, t]) => t.special).map(([id]) => id));
     this.vocabSize = largestId(tokenizer.get_vocab(true).values()) + 1;
-    this.fim = detectFim(tokenizer);
+    this.fim = detectFim(tokenizer, fimOrder);
     this.eosIds = EOS_SPELLINGS.map((s) => tokenizer.token_to_id(s)).filter((id): id is number => id !== undefined);
   }
 
@@ -46,7 +54,9 @@ export class TextTokenizer {
   static fromParsed(tokenizerJson: object, tokenizerConfig: object): TextTokenizer {
     // Decoding must be byte-exact for code: never "clean up" spaces before punctuation.
     const config = { ...tokenizerConfig, clean_up_tokenization_spaces: false };
-    return new TextTokenizer(new Tokenizer(tokenizerJson as never, config as never));
+    const order = (tokenizerConfig as { fim_order?: unknown }).fim_order;
+    if (order !== undefined && order !== 'psm' && order !== 'spm') throw new Error(`tokenizer_config.json: fim_order must be "psm" or "spm", not ${JSON.stringify(order)}`);
+    return new TextTokenizer(new Tokenizer(tokenizerJson as never, config as never), order);
   }
 
   encode(text: string): number[] {
@@ -86,10 +96,10 @@ function largestId(ids: Iterable<number>): number {
   return largest;
 }
 
-function detectFim(tokenizer: Tokenizer): FimTemplate | undefined {
+function detectFim(tokenizer: Tokenizer, order: FimOrder): FimTemplate | undefined {
   for (const names of FIM_SPELLINGS) {
     const [prefix, suffix, middle] = names.map((n) => tokenizer.token_to_id(n));
-    if (prefix !== undefined && suffix !== undefined && middle !== undefined) return { prefix, suffix, middle, names };
+    if (prefix !== undefined && suffix !== undefined && middle !== undefined) return { prefix, suffix, middle, names, order };
   }
   return undefined;
 }
