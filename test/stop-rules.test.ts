@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { endOfBlock, endOfLine, repeatedNgram, timeBudget } from '../src/core/stop-rules.js';
+import { beforeLineSuffix, endOfBlock, endOfLine, repeatedNgram, timeBudget } from '../src/core/stop-rules.js';
 
 const state = (text: string, ids: number[] = []) => ({ text, ids, elapsedMs: 0 });
 
@@ -45,4 +45,22 @@ test('the time budget stops at its deadline once there is a word to show, and at
   assert.equal(timeBudget(50)({ text: 'a', ids: [1], elapsedMs: 60 })?.reason, 'time');
   assert.equal(timeBudget(50)({ text: '.(', ids: [1], elapsedMs: 60 }), null);
   assert.equal(timeBudget(50)({ text: '.(', ids: [1], elapsedMs: 160 })?.reason, 'time');
+});
+
+test('mid-line, the completion stops where it starts re-typing the text after the cursor', () => {
+  const rule = beforeLineSuffix('!.document.body;');
+  const at = (text: string) => rule({ ids: [], text, elapsedMs: 0 });
+  assert.equal(at('w'), null);
+  assert.equal(at('w!.doc'), null); // might still be re-typing: wait
+  assert.deepEqual(at('w!.document.body;'), { reason: 'suffix', keepText: 'w' });
+  assert.deepEqual(at('w !.document.body; x'), { reason: 'suffix', keepText: 'w' });
+  // Once the line ends, a partial re-type of at least 2 characters is cut too.
+  assert.deepEqual(at('w!.doc\n'), { reason: 'suffix', keepText: 'w' });
+  assert.equal(at('wx\n'), null);
+});
+
+test('a line suffix of closing brackets alone is left to the bracket rules', () => {
+  const rule = beforeLineSuffix(')');
+  assert.equal(rule({ ids: [], text: 'bar(x))', elapsedMs: 0 }), null);
+  assert.equal(beforeLineSuffix('  ')({ ids: [], text: 'a  ', elapsedMs: 0 }), null);
 });

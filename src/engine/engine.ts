@@ -6,7 +6,7 @@ import { bitsPerChar, chainRule, perplexity } from '../core/chain-rule.js';
 import { DEFAULT_SAMPLING, GREEDY, processLogits, softmax, topIndices, type SamplingParams } from '../core/logits.js';
 import { lineLookup } from '../core/prompt-lookup.js';
 import { pickSample, seededRng } from '../core/sampler.js';
-import { endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
+import { beforeLineSuffix, endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
 import { chooseBackend } from './backend-choice.js';
 import { abortError, type CacheStats, type DecoderSession } from './decoder-session.js';
 import { generate, type GenerateOptions, type GeneratedToken, type Generation } from './generate.js';
@@ -245,7 +245,7 @@ export class Engine {
         maxTokens: Math.min(maxTokens, this.shape.maxPositions - prompt.ids.length),
         sampling,
         rng: sampling.temperature > 0 ? seededRng(request.seed ?? Date.now()) : undefined,
-        stopRules: stopRules(request.stop ?? 'line', request.timeBudgetMs),
+        stopRules: stopRules(request.stop ?? 'line', request.timeBudgetMs, prompt.fim ? request.suffix : undefined),
         healed: prompt.healed,
         suppress: this.suppressed,
         signal: request.signal,
@@ -475,9 +475,13 @@ export class Engine {
   }
 }
 
-/** 'none' is the raw loop (budget, end token, time only); the others add the repetition guard. */
-function stopRules(mode: StopMode, timeBudgetMs: number | undefined): StopRule[] {
+/**
+ * 'none' is the raw loop (budget, end token, time only); the others add the repetition guard, and
+ * with a suffix in the prompt, the stop where the completion re-types the rest of the line.
+ */
+function stopRules(mode: StopMode, timeBudgetMs: number | undefined, suffix?: string): StopRule[] {
   const rules: StopRule[] = mode === 'none' ? [] : [repeatedNgram()];
+  if (mode !== 'none' && suffix) rules.push(beforeLineSuffix(suffix.split('\n')[0]));
   if (mode === 'line') rules.push(endOfLine);
   if (mode === 'block') rules.push(endOfBlock());
   if (timeBudgetMs !== undefined) rules.push(timeBudget(timeBudgetMs));
