@@ -59,8 +59,11 @@ test('mid-line, the completion stops where it starts re-typing the text after th
   assert.equal(at('wx\n'), null);
 });
 
-test('a line suffix of closing brackets alone is left to the bracket rules', () => {
-  const rule = beforeLineSuffix(')');
-  assert.equal(rule({ ids: [], text: 'bar(x))', elapsedMs: 0 }), null);
+test('a cut before the line suffix never leaves a bracket open that the completion opened', () => {
+  const close = beforeLineSuffix(')');
+  assert.equal(close({ ids: [], text: 'bar(x', elapsedMs: 0 }), null);
+  assert.deepEqual(close({ ids: [], text: 'bar(x))', elapsedMs: 0 }), { reason: 'suffix', keepText: 'bar(x)' });
+  assert.deepEqual(close({ ids: [], text: 'a, b)', elapsedMs: 0 }), { reason: 'suffix', keepText: 'a, b' });
+  assert.deepEqual(beforeLineSuffix('{')({ ids: [], text: 'e {', elapsedMs: 0 }), { reason: 'suffix', keepText: 'e' });
   assert.equal(beforeLineSuffix('  ')({ ids: [], text: 'a  ', elapsedMs: 0 }), null);
 });
