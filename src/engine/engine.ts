@@ -129,6 +129,8 @@ export interface ExplainRequest extends ContextRequest {
   attentions?: boolean;
   /** Also the logit lens: the prediction after every layer, for the next token. */
   lens?: boolean;
+  /** The token whose rank the lens follows through the layers (default: the token this explanation picks). */
+  lensToken?: number;
   /** With temperature > 0: also draw one token from the processed distribution with this seed. */
   seed?: number;
 }
@@ -319,7 +321,7 @@ export class Engine {
       const context = this.chainTokens(0, ids.length);
       const scored = context.filter((t) => t.logprob !== null).map((t) => t.logprob!);
       const sampled = request.seed !== undefined && sampling.temperature > 0 ? candidate(pickSample(processed, seededRng(request.seed))) : undefined;
-      const picked = (sampled ?? candidates[0]).id;
+      const picked = request.lensToken !== undefined && request.lensToken < logits.length ? request.lensToken : (sampled ?? candidates[0]).id;
       const lens: Explanation['lens'] = !request.lens
         ? undefined
         : lensLogits

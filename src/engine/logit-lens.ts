@@ -25,7 +25,7 @@ export interface LensRow {
   /** The likeliest tokens at this layer, best first. */
   candidates: { id: number; text: string; prob: number }[];
   /** The token the model finally picked: its rank (0 = top) and probability at this layer. */
-  picked: { id: number; rank: number; prob: number };
+  picked: { id: number; text: string; rank: number; prob: number };
 }
 
 export class LogitLens {
@@ -77,7 +77,7 @@ export function lensRows(logits: Float32Array, vocab: number, picked: number, to
     rows.push({
       layer,
       candidates: topIndices(probs, top).map((id) => ({ id, text: text(id), prob: probs[id] })),
-      picked: { id: picked, rank: stats.rank, prob: probs[picked] },
+      picked: { id: picked, text: text(picked), rank: stats.rank, prob: probs[picked] },
     });
   }
   return rows;

@@ -72,6 +72,7 @@ const EXPLAIN: Record<string, Check> = {
   maskSize: number(1, 4096, true),
   attentions: flag,
   lens: flag,
+  lensToken: number(0, 10_000_000, true),
   seed: number(-(2 ** 53), 2 ** 53, true),
 };
 const SCORE: Record<string, Check> = { text: longText, before: longText, alternatives: number(0, 100, true), signal, onProgress: callback };

@@ -31,6 +31,9 @@ export const SCENARIO = {
   toggleOffLog: /completions off/, // logged once the toggle took effect (null: don't check)
   noGhostWaitMs: 4000,
   backendLog: /\[info\] backend (\w+)/, // the log line naming the inference backend chosen
+  lensCell: '#section-layers button.lens-cell[data-layer]', // the logit lens grid's cells (a model with the lens)
+  lensLayerClicked: 2, // the layer whose cell the lens step clicks
+  themeToggleCommand: 'Preferences: Toggle between Light/Dark Themes',
 };
 
 // Settings put into the workspace's .vscode/settings.json (both hosts) and, for code-server,
@@ -592,6 +595,48 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
       if (!againstCli) return checkAgainstCli(panel);
       const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
       return checkAgainstCli(panel, explain);
+    });
+
+    await rep.step('Layer by layer: Explain Next Token shows the layer grid; clicking a cell shades the mask with that layer', async () => {
+      const body = await panelBody(page);
+      const deadline = Date.now() + 60000;
+      while (!(await body.locator(S.lensCell).count().catch(() => 0))) {
+        if (await body.locator('#section-layers .lens-none').count().catch(() => 0)) throw new Error(`the panel says: ${norm(await body.locator('#section-layers .lens-none').innerText())}`);
+        if (Date.now() > deadline) throw new Error('no layer grid in the panel');
+        await sleep(500);
+      }
+      const layers = await body.locator('#section-layers .lens-row[data-layer]').evaluateAll((rows) => rows.map((r) => ({ layer: Number(r.dataset.layer), cells: r.querySelectorAll('.lens-cell').length })));
+      if (layers.length < 3 || layers.some((r, i) => r.layer !== i || r.cells < 1)) throw new Error(`layer rows ${JSON.stringify(layers)}`);
+      const layer = Math.min(S.lensLayerClicked, layers.length - 1);
+      const shading = () => body.locator('#section-mask .cell.allowed[fill-opacity]').evaluateAll((cells) => cells.map((c) => c.getAttribute('fill-opacity')).join());
+      const before = await shading();
+      await body.locator(`${S.lensCell.replace('[data-layer]', `[data-layer="${layer}"]`)}`).first().click();
+      const until = Date.now() + 10000;
+      let caption = '';
+      while (Date.now() < until) {
+        caption = norm(await body.locator('#section-mask .mask .note').first().innerText().catch(() => ''));
+        if (new RegExp(`layer ${layer}\\b`).test(caption) && (await body.locator('#section-mask .cell.step-row').count()) > 0) break;
+        await sleep(300);
+      }
+      if (!new RegExp(`layer ${layer}\\b`).test(caption)) throw new Error(`the mask caption says ${JSON.stringify(caption)} after clicking layer ${layer}`);
+      const after = await shading();
+      if (!after) throw new Error('the mask has no shaded cells');
+      const heads = await body.locator('#section-layers .lens-head-row').count();
+      if (!heads) throw new Error('no per-head list for the clicked layer');
+      await body.locator('#section-layers').scrollIntoViewIfNeeded().catch(() => {});
+      // Light and dark screenshots of the panel for the README (test-results/e2e/<harness>/lens-*.png).
+      for (const theme of ['first', 'toggled']) {
+        if (theme === 'toggled') {
+          await runCommand(page, S.themeToggleCommand).catch(() => {});
+          await sleep(1500);
+        }
+        const kind = await page.evaluate(() => (document.body.classList.contains('vs-dark') || document.body.classList.contains('hc-black') ? 'dark' : 'light')).catch(() => theme);
+        await page.screenshot({ path: join(rep.outDir, `lens-${kind}.png`), timeout: 15000 }).catch(() => {});
+        await page.locator('.part.sidebar, .part.auxiliarybar').filter({ has: page.locator('iframe.webview') }).first().screenshot({ path: join(rep.outDir, `lens-${kind}-panel.png`), timeout: 15000 }).catch(() => {});
+      }
+      await runCommand(page, S.themeToggleCommand).catch(() => {});
+      await sleep(800);
+      return `${layers.length} rows (embedding + ${layers.length - 1} layers); clicked layer ${layer}: ${JSON.stringify(caption)}, ${heads} heads listed; shading ${before === after ? 'kept' : 'changed'}`;
     });
 
     await rep.step('clicking a candidate appends it and updates the distribution', async () => {
