@@ -85,7 +85,8 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
   const onnx = await files.readBytes(onnxPath, MAX_MODEL_BYTES);
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? 'model';
   const lensName = LENS_FILE.slice('onnx/'.length);
-  const hasLens = (!listed || listed.has(lensName)) && ((await files.size(LENS_FILE)) ?? 0) > 0;
+  // Listed is enough: over HTTP a size probe reads the whole file, and the lens is read on first use only.
+  const hasLens = listed ? listed.has(lensName) : ((await files.size(LENS_FILE)) ?? 0) > 0;
   const readLens = hasLens ? () => files.readBytes(LENS_FILE, MAX_MODEL_BYTES) : undefined;
   return { name, shape, tokenizer, variant: chosen, onnx, readLens };
 }
