@@ -33,7 +33,6 @@ export const SCENARIO = {
   backendLog: /\[info\] backend (\w+)/, // the log line naming the inference backend chosen
   lensCell: '#section-layers button.lens-cell[data-layer]', // the logit lens grid's cells (a model with the lens)
   lensLayerClicked: 2, // the layer whose cell the lens step clicks
-  themeToggleCommand: 'Preferences: Toggle between Light/Dark Themes',
 };
 
 // Settings put into the workspace's .vscode/settings.json (both hosts) and, for code-server,
@@ -623,19 +622,14 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
       if (!after) throw new Error('the mask has no shaded cells');
       const heads = await body.locator('#section-layers .lens-head-row').count();
       if (!heads) throw new Error('no per-head list for the clicked layer');
-      await body.locator('#section-layers').scrollIntoViewIfNeeded().catch(() => {});
-      // Light and dark screenshots of the panel for the README (test-results/e2e/<harness>/lens-*.png).
-      for (const theme of ['first', 'toggled']) {
-        if (theme === 'toggled') {
-          await runCommand(page, S.themeToggleCommand).catch(() => {});
-          await sleep(1500);
-        }
-        const kind = await page.evaluate(() => (document.body.classList.contains('vs-dark') || document.body.classList.contains('hc-black') ? 'dark' : 'light')).catch(() => theme);
-        await page.screenshot({ path: join(rep.outDir, `lens-${kind}.png`), timeout: 15000 }).catch(() => {});
-        await page.locator('.part.sidebar, .part.auxiliarybar').filter({ has: page.locator('iframe.webview') }).first().screenshot({ path: join(rep.outDir, `lens-${kind}-panel.png`), timeout: 15000 }).catch(() => {});
+      // Screenshots of the side bar for the README, in the workbench's theme (test-results/e2e/<harness>/lens-<theme>*.png).
+      const theme = await page.evaluate(() => (/\b(vs-dark|hc-black)\b/.test(document.querySelector('.monaco-workbench')?.className ?? '') ? 'dark' : 'light')).catch(() => 'theme');
+      const side = await page.locator('.part.sidebar').boundingBox().catch(() => null);
+      for (const [part, name] of [['#section-layers', `lens-${theme}`], ['#section-mask', `lens-mask-${theme}`]]) {
+        await body.locator(part).evaluate((el) => el.scrollIntoView({ block: 'start' })).catch(() => {});
+        await sleep(500);
+        await page.screenshot({ path: join(rep.outDir, `${name}.png`), timeout: 15000, ...(side ? { clip: side } : {}) }).catch(() => {});
       }
-      await runCommand(page, S.themeToggleCommand).catch(() => {});
-      await sleep(800);
       return `${layers.length} rows (embedding + ${layers.length - 1} layers); clicked layer ${layer}: ${JSON.stringify(caption)}, ${heads} heads listed; shading ${before === after ? 'kept' : 'changed'}`;
     });
 
