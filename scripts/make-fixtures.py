@@ -11,14 +11,20 @@ Writes two model folders in the layout of docs "The model folder":
   tiny-gpt2/   GPT-2 style: pre-LN LayerNorm, learned absolute positions, tanh-GELU MLP,
                biases, tied embeddings. Inputs input_ids, attention_mask,
                past_key_values.{i}.key|value; NO position_ids (positions = past + i,
-               computed in the graph). Outputs logits, present.{i}.key|value, attentions.{i}.
+               computed in the graph). Outputs logits, present.{i}.key|value, attentions.{i},
+               residual_stream.
   tiny-llama/  llama style: RMSNorm, RoPE, SwiGLU, no biases, tied embeddings,
                grouped-query attention (4 query heads, 2 kv heads). Inputs input_ids,
                attention_mask, position_ids, past_key_values.{i}.key|value.
-               Outputs logits, present.{i}.key|value. Tokenizer has FIM tokens.
+               Outputs logits, present.{i}.key|value, residual_stream. Tokenizer has FIM tokens.
+
+Both have the optional logit lens: the output residual_stream [batch, n_layer + 1, hidden] (the
+last position's residual stream after the embedding and after each layer) and onnx/lens.onnx
+(the final norm and the tied LM head: residual_stream [batch, rows, hidden] -> lens_logits
+[batch, rows, vocab]), as training/export_onnx.py writes them.
 
 Each folder: config.json, generation_config.json, tokenizer.json, tokenizer_config.json,
-onnx/model.onnx, reference.json (PyTorch results the TypeScript tests compare against).
+onnx/model.onnx, onnx/lens.onnx, reference.json (PyTorch results the TypeScript tests compare against).
 
 Then, from each fp32 export, two more folders that are what users bring (same config and
 tokenizer, a different ONNX file), made with the onnx package alone:
@@ -29,6 +35,9 @@ tokenizer, a different ONNX file), made with the onnx package alone:
   tiny-*-int8/  onnx/model_quantized.onnx: dynamic quantization of every MatMul whose weight is
                 an initializer (weights int8 per tensor, activations uint8 quantized at run time:
                 DynamicQuantizeLinear + MatMulInteger, as onnxruntime's quantize_dynamic writes).
+  (both keep the fp32 onnx/lens.onnx beside them)
+  tiny-llama-no-lens/  onnx/model.onnx without the residual_stream output and no lens.onnx: a
+                model without the optional lens, as most models users bring are.
 
     /usr/bin/python3 scripts/make-fixtures.py --variants-only   # only redo these from model.onnx
 
@@ -367,6 +376,7 @@ class TinyGpt2(nn.Module):
         h = self.wte[input_ids] + self.wpe[qpos]
         b = input_ids.shape[0]
         presents, attentions = [], []
+        residuals = [h[:, -1]]
         for i, l in enumerate(self.layers):
             x = F.layer_norm(h, (d,), l.ln1_w, l.ln1_b, self.eps)
             qkv = x @ l.attn_w + l.attn_b
@@ -383,9 +393,13 @@ class TinyGpt2(nn.Module):
             h = h + a @ l.proj_w + l.proj_b
             x = F.layer_norm(h, (d,), l.ln2_w, l.ln2_b, self.eps)
             h = h + self.gelu_new(x @ l.fc_w + l.fc_b) @ l.fc2_w + l.fc2_b
-        h = F.layer_norm(h, (d,), self.lnf_w, self.lnf_b, self.eps)
-        logits = h @ self.wte.t()
-        return (logits, *presents, *attentions)
+            residuals.append(h[:, -1])
+        logits = self.lens(h)
+        return (logits, *presents, *attentions, torch.stack(residuals, dim=1))
+
+    def lens(self, h):
+        """The final norm and the tied LM head (the logit lens applies it to every layer)."""
+        return F.layer_norm(h, (self.n_embd,), self.lnf_w, self.lnf_b, self.eps) @ self.wte.t()
 
 
 class TinyLlama(nn.Module):
@@ -430,6 +444,7 @@ class TinyLlama(nn.Module):
         h = self.embed[input_ids]
         b = input_ids.shape[0]
         presents = []
+        residuals = [h[:, -1]]
         for i, l in enumerate(self.layers):
             x = self.rms(h, l.in_norm)
             q = (x @ l.wq).reshape(b, -1, H, hd).transpose(1, 2)
@@ -449,9 +464,24 @@ class TinyLlama(nn.Module):
             h = h + a @ l.wo
             x = self.rms(h, l.post_norm)
             h = h + (F.silu(x @ l.w_gate) * (x @ l.w_up)) @ l.w_down
-        h = self.rms(h, self.norm)
-        logits = h @ self.embed.t()
-        return (logits, *presents)
+            residuals.append(h[:, -1])
+        logits = self.lens(h)
+        return (logits, *presents, torch.stack(residuals, dim=1))
+
+    def lens(self, h):
+        """The final norm and the tied LM head (the logit lens applies it to every layer)."""
+        return self.rms(h, self.norm) @ self.embed.t()
+
+
+class LensHead(nn.Module):
+    """onnx/lens.onnx: residual_stream [b, rows, hidden] -> lens_logits [b, rows, vocab]."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, residual_stream):
+        return self.model.lens(residual_stream)
 
 
 # ---------------------------------------------------------------------------------------
@@ -508,11 +538,14 @@ def export(model, path):
             n = f"attentions.{i}"
             out_names.append(n)
             dyn[n] = {0: "batch_size", 2: "sequence_length", 3: "total_sequence_length"}
+    out_names.append("residual_stream")
+    dyn["residual_stream"] = {0: "batch_size"}
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, tuple(args), path, input_names=in_names, output_names=out_names,
                           dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=False)
+    export_lens(model, os.path.join(os.path.dirname(path), "lens.onnx"))
     m = onnx.load(path)
     onnx.checker.check_model(m)
     # Tied embeddings must be stored once: no two large initializers with the same data.
@@ -527,6 +560,23 @@ def export(model, path):
             o.type.tensor_type.shape.dim[1].dim_value = model.n_head
     onnx.checker.check_model(m)
     # Strip the doc strings (source paths) so the file is independent of the checkout path.
+    for node in m.graph.node:
+        node.doc_string = ""
+    m.producer_name = "nexttoken make-fixtures.py"
+    m.producer_version = ""
+    onnx.save(m, path)
+
+
+def export_lens(model, path):
+    hidden = model.hidden if isinstance(model, TinyLlama) else model.n_embd
+    rows = torch.randn(2, model.n_layer + 1, hidden, generator=torch.Generator().manual_seed(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(LensHead(model), (rows,), path, input_names=["residual_stream"], output_names=["lens_logits"],
+                          dynamic_axes={"residual_stream": {0: "batch_size", 1: "rows"}, "lens_logits": {0: "batch_size", 1: "rows"}},
+                          opset_version=OPSET, do_constant_folding=False)
+    m = onnx.load(path)
+    onnx.checker.check_model(m)
     for node in m.graph.node:
         node.doc_string = ""
     m.producer_name = "nexttoken make-fixtures.py"
@@ -556,6 +606,10 @@ def self_check(model):
         err = ((out[0] - full[:, start:start + n]).abs() * real).max().item()
         assert err < 1e-4, f"cached vs full mismatch {err}"
         start += n
+    out = run_full(model, ids)
+    lens = model.lens(out[-1])
+    assert lens.shape[1] == model.n_layer + 1
+    assert (lens[:, -1] - out[0][:, -1]).abs().max().item() < 1e-5, "the lens's last row must be the model's logits"
 
 
 def greedy(model, ids, steps):
@@ -722,20 +776,56 @@ def to_int8_dynamic(model):
     return model, count
 
 
+def _copy_lens(src, dst):
+    with open(os.path.join(src, "onnx", "lens.onnx"), "rb") as a, open(os.path.join(dst, "onnx", "lens.onnx"), "wb") as b:
+        b.write(a.read())
+
+
+def without_lens(model):
+    """The graph without its residual_stream output and the nodes only it used."""
+    g = model.graph
+    keep_outputs = [o for o in g.output if o.name != "residual_stream"]
+    del g.output[:]
+    g.output.extend(keep_outputs)
+    needed = {o.name for o in g.output}
+    kept = []
+    for n in reversed(list(g.node)):
+        if any(o in needed for o in n.output):
+            kept.append(n)
+            needed.update(n.input)
+    del g.node[:]
+    g.node.extend(reversed(kept))
+    used = {i for n in g.node for i in n.input}
+    inits = [t for t in g.initializer if t.name in used]
+    del g.initializer[:]
+    g.initializer.extend(inits)
+    del g.value_info[:]
+    return model
+
+
 def make_variants(name):
     src = os.path.join(OUT_DIR, name)
     fp32 = onnx.load(os.path.join(src, "onnx", "model.onnx"))
     d16 = os.path.join(OUT_DIR, name + "-fp16")
     _copy_folder_files(src, d16)
+    _copy_lens(src, d16)
     m16 = to_fp16(onnx.load(os.path.join(src, "onnx", "model.onnx")))
     onnx.checker.check_model(m16)
     onnx.save(m16, os.path.join(d16, "onnx", "model_fp16.onnx"))
     d8 = os.path.join(OUT_DIR, name + "-int8")
     _copy_folder_files(src, d8)
+    _copy_lens(src, d8)
     m8, count = to_int8_dynamic(fp32)
     onnx.checker.check_model(m8)
     onnx.save(m8, os.path.join(d8, "onnx", "model_quantized.onnx"))
     print(name, "variants: fp16, int8 (", count, "MatMul quantized )")
+    if name == "tiny-llama":
+        dn = os.path.join(OUT_DIR, name + "-no-lens")
+        _copy_folder_files(src, dn)
+        mn = without_lens(onnx.load(os.path.join(src, "onnx", "model.onnx")))
+        onnx.checker.check_model(mn)
+        onnx.save(mn, os.path.join(dn, "onnx", "model.onnx"))
+        print(name, "variant: no-lens")
 
 
 def main():

@@ -15,6 +15,7 @@
 //   --status=ready       ready | loading | error | no-editor (an empty state)
 //   --top-k=40 --top-p=0.6 --temperature=0.8 --seed=7 --mask=16 --append=2   the exploration (default: the record's settings)
 //   --explore=false      no exploration in the state
+//   --model=DIR          the model folder (default: models/nexttoken-small)
 //   --open=explore       also open these sections (comma-separated ids) before the screenshot
 //   --parts              also shoot each section alone into test-results/panel-preview/
 //   --check              also click, type and use the keyboard, and report what the panel posted
@@ -48,7 +49,7 @@ async function realState() {
   const { CompletionPipeline, DEFAULT_PIPELINE } = await import(pathToFileURL(path.join(root, 'src/completion/pipeline.ts')).href);
   const { firstShownToken } = await import(pathToFileURL(path.join(root, 'src/completion/request-record.ts')).href);
   const bundled = path.join(root, 'models', 'nexttoken-small');
-  const modelFolder = fs.existsSync(path.join(bundled, 'config.json')) ? bundled : path.join(root, 'test/fixtures/models/tiny-gpt2');
+  const modelFolder = args.model ? path.resolve(args.model) : fs.existsSync(path.join(bundled, 'config.json')) ? bundled : path.join(root, 'test/fixtures/models/tiny-gpt2');
   const wasmFolder = pathToFileURL(path.join(root, 'node_modules', 'onnxruntime-web', 'dist') + path.sep).href;
   const engine = await loadNodeEngine(modelFolder, { threads: 1, wasmFolder });
 
@@ -75,16 +76,19 @@ async function realState() {
     const step = await engine.explain({ prefix: '', promptIds, appended, top: 1, maskSize: 2 });
     appended.push(step.greedy.id);
   }
-  const explanation = await engine.explain({ prefix: '', promptIds, appended, maskSize: Number(args.mask ?? 16), attentions: true, top: 12, sampling });
   const { info } = engine;
+  const explanation = await engine.explain({ prefix: '', promptIds, appended, maskSize: Number(args.mask ?? 16), attentions: true, top: 12, sampling, lens: info.lens });
+  // "Explain Next Token" also looks inside the record's first shown step (the logit lens).
+  const looked = await engine.explain({ prefix: '', promptIds, maskSize: Number(args.mask ?? 16), attentions: true, top: 12, sampling, lens: info.lens, lensToken: record.tokens[record.firstShown]?.id });
   return {
     type: 'state',
     status: 'ready',
-    model: { name: info.name, backend: info.backend, threads: 1, window: info.window, vocabSize: info.vocabSize, fim: info.fim, attentions: info.attentions },
+    model: { name: info.name, backend: info.backend, threads: 1, window: info.window, vocabSize: info.vocabSize, fim: info.fim, attentions: info.attentions, lens: info.lens },
     record,
     source,
     exploration: args.explore === 'false' ? undefined : toExplanationView(explanation, { appendedCount: appended.length, sampling }),
     sampling,
+    recordLens: info.lens ? toExplanationView(looked, { appendedCount: 0, sampling }) : undefined,
   };
 }
 
@@ -93,7 +97,7 @@ function emptyState(kind) {
     type: 'state',
     status: kind,
     error: kind === 'error' ? "Could not load models/nexttoken-small: config.json is missing.\nSet nexttoken.modelFolder or reinstall the extension." : undefined,
-    model: kind === 'no-editor' ? { name: 'nexttoken-small', backend: 'wasm', threads: 2, window: 2048, vocabSize: 49152, fim: true, attentions: true } : undefined,
+    model: kind === 'no-editor' ? { name: 'nexttoken-small', backend: 'wasm', threads: 2, window: 2048, vocabSize: 49152, fim: true, attentions: true, lens: true } : undefined,
   };
 }
 

@@ -16,8 +16,23 @@ export function formatExplanation(e: Explanation): string {
     lines.push(`${pad(visibleToken(c.text, c.special), 12)} ${padLeft(c.prob.toFixed(4), 6)}  ${padLeft(c.logprob.toFixed(2), 6)}   ${padLeft(c.kept ? c.processedProb.toFixed(4) : 'cut', 6)}  ${bar}`);
   }
   lines.push(`sampling: temperature ${e.sampling.temperature}, top-k ${e.sampling.topK}, top-p ${e.sampling.topP} → keeps ${e.sampling.keptCount} tokens (${(e.sampling.keptMass * 100).toFixed(1)} % of the mass, cut by ${e.sampling.cutBy})`);
+  if (e.lens) lines.push('', ...lensTable(e.lens));
   lines.push('', ...chainRuleTable(e.context));
   return lines.join('\n') + '\n';
+}
+
+/** The logit lens: per layer, the top candidates and where the picked token stands. */
+function lensTable(lens: NonNullable<Explanation['lens']>): string[] {
+  if (!('rows' in lens)) return [lens.unavailable];
+  const picked = lens.rows.at(-1)?.picked;
+  const lines = [`layer   picked (rank, P)   top candidates`];
+  for (const row of lens.rows) {
+    const name = row.layer === 0 ? 'embed' : String(row.layer);
+    const top = row.candidates.map((c) => `${visibleToken(c.text, false)} ${c.prob.toFixed(2)}`).join('  ');
+    lines.push(`${pad(name, 7)} ${pad(`#${row.picked.rank + 1}  ${row.picked.prob.toFixed(4)}`, 18)} ${top}`);
+  }
+  if (picked) lines.push(`(the last row is the model's own distribution; "picked" is token ${picked.id})`);
+  return lines;
 }
 
 /** The inline request's record: the ghost text, the first shown token's candidates, the decode chain. */

@@ -31,6 +31,7 @@ options
   --max-tokens N      (complete) default 32       --stop line|block|none (default line)
   --temperature T --top-k K --top-p P --seed S    sampling (temperature 0 = greedy)
   --top N             (explain) candidates to list, default 10
+  --lens              (explain) also the logit lens: the top candidates after every layer
   --cursor N          (explain) explain the inline request at character offset N of the text
                       (or --line L --column C, 1-based): the editor's pipeline request, with
   --fim always|midline|never   suffix decision (default midline)   --no-heal   no token healing
@@ -63,6 +64,7 @@ const OPTIONS = {
   'top-p': { type: 'string' },
   seed: { type: 'string' },
   top: { type: 'string' },
+  lens: { type: 'boolean' },
   'no-lookup': { type: 'boolean' },
   'accept-ratio': { type: 'string' },
   json: { type: 'boolean' },
@@ -193,6 +195,8 @@ export function explanationJson(e: Explanation) {
     context: e.context.map(({ id, text, logprob, cumulativeLogprob }) => ({ id, text, logprob, cumulativeLogprob })),
     logprob: e.logprob,
     perplexity: e.perplexity,
+    // --lens: one row per layer (0 = the embedding; the last is the model's own distribution), or null and why
+    ...(e.lens && ('rows' in e.lens ? { lens: e.lens.rows } : { lens: null, lensUnavailable: e.lens.unavailable })),
     ms: round(e.ms),
   };
 }
@@ -313,6 +317,7 @@ export async function main(argv: string[]): Promise<number> {
         suffix: str(flags, 'suffix'),
         top: num(flags, 'top', 10),
         sampling: { temperature: num(flags, 'temperature', DEFAULT_SAMPLING.temperature), topK: num(flags, 'top-k', DEFAULT_SAMPLING.topK), topP: num(flags, 'top-p', DEFAULT_SAMPLING.topP) },
+        lens: flags.lens === true,
       });
       process.stdout.write(flags.json ? JSON.stringify(explanationJson(explanation), null, 2) + '\n' : formatExplanation(explanation));
       return 0;

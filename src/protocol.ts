@@ -38,6 +38,8 @@ export interface ModelView {
   vocabSize: number;
   fim: boolean;
   attentions: boolean;
+  /** The model exports the logit lens (the prediction after every layer). */
+  lens: boolean;
 }
 
 // ── the record of an inline request (mirrors src/completion/request-record.ts) ─────────────
@@ -101,6 +103,16 @@ export interface RecordView {
   gate?: GateView;
 }
 
+// ── the logit lens of one step (mirrors src/engine/logit-lens.ts) ──────────────────────
+export interface LensRowView {
+  /** 0 = straight from the embedding, i = after layer i; the last row is the model's own distribution. */
+  layer: number;
+  candidates: StepCandidateView[];
+  /** The token the model picked at this step: its rank (0 = top) and probability at this layer. */
+  picked: { id: number; text: string; rank: number; prob: number };
+}
+export type LensView = { rows: LensRowView[] } | { unavailable: string };
+
 // ── the what-if exploration (an engine call made only on the user's request) ─────────────
 export interface ExplanationView {
   /** Context tokens (the last ones only when long) with the chain rule; `contextTotal` counts all. */
@@ -116,6 +128,8 @@ export interface ExplanationView {
   /** The last n tokens, for the causal mask; attention is (layers, heads, n, n) when the model exports it. */
   maskTokens: TokenView[];
   attention?: { layers: number; heads: number; size: number; weights: number[] };
+  /** The logit lens for the next token, when the model has it and it was asked for. */
+  lens?: LensView;
   cache: { cached: number; lastReused: number; lastComputed: number; computed: number; withoutCache: number };
   ms: number;
 }
@@ -134,6 +148,11 @@ export interface StateMessage {
   exploration?: ExplanationView;
   /** The exploration's sampling settings (they start from the record's). */
   sampling?: SamplingView;
+  /**
+   * The record's first shown step looked into (lens, mask tokens, attention): an engine call made
+   * on "Explain Next Token" or when the user asks; absent until then and once a newer record arrives.
+   */
+  recordLens?: ExplanationView;
 }
 export interface BusyMessage {
   type: 'busy';
@@ -174,6 +193,10 @@ export interface SetMaskSizeMessage {
   type: 'setMaskSize';
   size: number;
 }
+/** Look inside the record's first shown step: the logit lens and the attention there. */
+export interface LensMessage {
+  type: 'lens';
+}
 /** Show the suggestion the gate held back (as the explicit trigger does). */
 export interface ShowAnywayMessage {
   type: 'showAnyway';
@@ -188,7 +211,8 @@ export type FromWebviewMessage =
   | InsertAcceptedMessage
   | ExploreMessage
   | SetMaskSizeMessage
-  | ShowAnywayMessage;
+  | ShowAnywayMessage
+  | LensMessage;
 
 export const SAMPLING_LIMITS = {
   temperature: { min: 0, max: 5 },
@@ -211,6 +235,7 @@ export function parseFromWebview(raw: unknown, vocabSize: number): FromWebviewMe
     case 'resetSteps':
     case 'insertAccepted':
     case 'showAnyway':
+    case 'lens':
       return { type: raw.type };
     case 'setSampling': {
       const s = raw.sampling;

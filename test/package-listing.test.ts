@@ -19,7 +19,7 @@ const ALLOWED = [
   /^dist\/webview\/panel\.(js|css)$/,
   /^dist\/ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/,
   /^models\/nexttoken-small\/(config|generation_config|tokenizer|tokenizer_config)\.json$/,
-  /^models\/nexttoken-small\/onnx\/model(_fp16|_quantized|_q4)?\.onnx$/,
+  /^models\/nexttoken-small\/onnx\/(model(_fp16|_quantized|_q4)?|lens)\.onnx$/,
 ];
 
 /** The files `vsce package` would put in the .vsix, as repo-relative paths (asked once). */

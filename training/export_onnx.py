@@ -7,7 +7,14 @@ Writes <out>/onnx/model.onnx with
   inputs : input_ids [batch, seq] int64, attention_mask [batch, past+seq] int64,
            position_ids [batch, seq] int64, past_key_values.{i}.key|value [batch, kv_heads, past, head_dim] f32
   outputs: logits [batch, seq, vocab] f32, present.{i}.key|value [batch, kv_heads, past+seq, head_dim] f32,
-           attentions.{i} [batch, heads, seq, past+seq] f32 (softmaxed weights)
+           attentions.{i} [batch, heads, seq, past+seq] f32 (softmaxed weights),
+           residual_stream [batch, layers+1, hidden] f32 (the last position's residual stream after
+           the embedding (row 0) and after each layer (row i), before the final norm)
+and <out>/onnx/lens.onnx, the logit lens (the final norm and the tied LM head):
+  input  residual_stream [batch, rows, hidden] f32 -> output lens_logits [batch, rows, vocab] f32.
+The lens is a graph of its own because onnxruntime runs every node of a graph whatever the caller
+fetches: inside model.onnx, (layers+1) rows of the LM head would slow every completion step.
+The last row of lens_logits is the model's own last row of logits. `--no-lens` leaves both out.
 and config.json (HF llama), generation_config.json, tokenizer.json, tokenizer_config.json.
 The causal mask is built in the graph from the runtime shapes: query i (absolute position
 past+i) sees keys 0..past+i, and keys whose attention_mask is 0 are masked out.
@@ -32,10 +39,11 @@ from train import CodeLM, hf_config, rope_cos_sin, rotate_half  # noqa: E402
 class ExportLM(nn.Module):
     """Same weights as CodeLM, forward with KV cache, explicit mask and attention weights."""
 
-    def __init__(self, model: CodeLM):
+    def __init__(self, model: CodeLM, lens: bool = True):
         super().__init__()
         self.m = model
         self.cfg = model.cfg
+        self.lens = lens
 
     def forward(self, input_ids, attention_mask, position_ids, *past):
         cfg = self.cfg
@@ -52,6 +60,7 @@ class ExportLM(nn.Module):
         neg = torch.tensor(-1e9, dtype=torch.float32)
         add_mask = torch.where(allowed, torch.tensor(0.0), neg)[:, None, None]      # [B,1,1,T,S]
         presents, attns = [], []
+        residuals = [x[:, -1]]                                                       # L+1 x [B,D], last position
         for i, layer in enumerate(self.m.layers):
             a = layer.self_attn
             h = layer.input_layernorm(x)
@@ -71,9 +80,23 @@ class ExportLM(nn.Module):
             y = y.flatten(1, 2).transpose(1, 2).reshape(B, T, H * HD)
             x = x + a.o_proj(y)
             x = x + layer.mlp(layer.post_attention_layernorm(x))
+            residuals.append(x[:, -1])
         x = self.m.norm(x)
         logits = torch.matmul(x, self.m.embed_tokens.weight.t())
-        return (logits, *presents, *attns)
+        if not self.lens:
+            return (logits, *presents, *attns)
+        return (logits, *presents, *attns, torch.stack(residuals, dim=1))           # residual_stream [B,L+1,D]
+
+
+class LensHead(nn.Module):
+    """The logit lens: the final norm and the tied LM head over residual-stream rows [B,R,D] -> [B,R,V]."""
+
+    def __init__(self, model: CodeLM):
+        super().__init__()
+        self.m = model
+
+    def forward(self, residual_stream):
+        return torch.matmul(self.m.norm(residual_stream), self.m.embed_tokens.weight.t())
 
 
 def dedupe_tied(onnx_path, emb_name_hint='embed_tokens.weight'):
@@ -107,6 +130,7 @@ def main():
     ap.add_argument('--out', default='models/nexttoken-small')
     ap.add_argument('--tokenizer', default='training/data/tok')
     ap.add_argument('--opset', type=int, default=14)
+    ap.add_argument('--no-lens', dest='lens', action='store_false', help='leave out the optional lens_logits output')
     args = ap.parse_args()
 
     ck = torch.load(args.ckpt, map_location='cpu')
@@ -114,7 +138,7 @@ def main():
     model = CodeLM(cfg)
     model.load_state_dict(ck['model'])
     model.eval()
-    ex = ExportLM(model).eval()
+    ex = ExportLM(model, lens=args.lens).eval()
     L, KV, HD, H = cfg['num_hidden_layers'], cfg['num_key_value_heads'], cfg['head_dim'], cfg['num_attention_heads']
 
     os.makedirs(os.path.join(args.out, 'onnx'), exist_ok=True)
@@ -128,11 +152,12 @@ def main():
     pos = torch.arange(P, P + T)[None].expand(B, T).contiguous()
     past = [torch.randn(B, KV, P, HD, generator=g) * 0.1 for _ in range(2 * L)]
     in_names = ['input_ids', 'attention_mask', 'position_ids'] + [f'past_key_values.{i}.{kv}' for i in range(L) for kv in ('key', 'value')]
-    out_names = ['logits'] + [f'present.{i}.{kv}' for i in range(L) for kv in ('key', 'value')] + [f'attentions.{i}' for i in range(L)]
+    out_names = ['logits'] + [f'present.{i}.{kv}' for i in range(L) for kv in ('key', 'value')] + [f'attentions.{i}' for i in range(L)] + (['residual_stream'] if args.lens else [])
     dyn = {'input_ids': {0: 'batch_size', 1: 'sequence_length'},
            'attention_mask': {0: 'batch_size', 1: 'total_sequence_length'},
            'position_ids': {0: 'batch_size', 1: 'sequence_length'},
-           'logits': {0: 'batch_size', 1: 'sequence_length'}}
+           'logits': {0: 'batch_size', 1: 'sequence_length'},
+           'residual_stream': {0: 'batch_size'}}
     for i in range(L):
         for kv in ('key', 'value'):
             dyn[f'past_key_values.{i}.{kv}'] = {0: 'batch_size', 2: 'past_sequence_length'}
@@ -145,6 +170,17 @@ def main():
     import onnx
     onnx.checker.check_model(onnx_path)
     print(f'exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB, tied-weights dedupe: {deduped})')
+    lens_path = os.path.join(args.out, 'onnx', 'lens.onnx')
+    if args.lens:
+        rows = torch.randn(B, L + 1, cfg['hidden_size'], generator=g)
+        with torch.no_grad():
+            torch.onnx.export(LensHead(model).eval(), (rows,), lens_path, input_names=['residual_stream'], output_names=['lens_logits'],
+                              dynamic_axes={'residual_stream': {0: 'batch_size', 1: 'rows'}, 'lens_logits': {0: 'batch_size', 1: 'rows'}},
+                              opset_version=args.opset, do_constant_folding=True)
+        onnx.checker.check_model(lens_path)
+        print(f'exported {lens_path} ({os.path.getsize(lens_path) / 1e6:.2f} MB)')
+    elif os.path.exists(lens_path):
+        os.remove(lens_path)  # a lens from an earlier export would not match these weights
 
     # model folder files
     json.dump(hf_config(cfg, meta), open(os.path.join(args.out, 'config.json'), 'w'), indent=2)

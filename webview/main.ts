@@ -24,6 +24,7 @@ import { renderEmptyState } from './empty-state';
 import { formatProb } from './format';
 import { createHeader } from './header';
 import { renderKvCache } from './kv-cache';
+import { renderLens } from './lens';
 import { createMaskView, type MaskInput } from './mask';
 import { renderDecodeChain, renderGhostText, renderPrompt, renderRequestCost, renderStepCandidates, stepNote } from './record';
 import { section } from './section';
@@ -42,6 +43,7 @@ const ghost = section('ghost', 'Ghost text');
 const next = section('next', 'What comes next?');
 const chain = section('chain', 'How likely is this text? (chain rule)');
 const promptSection = section('prompt', 'What the model saw (prompt)');
+const layers = section('layers', 'Layer by layer (logit lens)');
 const mask = section('mask', 'What may each position look at? (causal mask)');
 const maskView = createMaskView(() => current && paint(current));
 const maskBody = h('div', { class: 'mask-slot' });
@@ -64,7 +66,7 @@ const exploreKv = h('div', { class: 'explore-kv' });
 const exploring = h('div', { class: 'exploring' }, sampling.root, appended, candidates, nucleus, steps.root, h('p', { class: 'hint' }, 'Click a token to append it and see the next step: predict, pick, append, repeat.'), exploreChain, exploreKv, exploreStop);
 explore.body.append(h('p', { class: 'hint' }, 'A separate mode: it never changes what the editor suggests. It starts from the completion’s own settings (temperature 0 is greedy) at its first shown token, without suppression or the healing constraint.'), exploreStart, exploring);
 
-const sections = h('div', { class: 'sections' }, ghost.root, next.root, chain.root, promptSection.root, mask.root, kv.root, explore.root);
+const sections = h('div', { class: 'sections' }, ghost.root, next.root, layers.root, chain.root, promptSection.root, mask.root, kv.root, explore.root);
 const main = h('main', { class: 'panel' }, busyBar, header.root, empty, sections);
 document.body.append(main);
 
@@ -115,7 +117,13 @@ function paint(state: StateMessage): void {
     exploreKv.replaceChildren(renderKvCache(ex));
   }
   explore.aside.textContent = ex ? `exploring · ${ex.appended.length} appended` : '';
-  const input = ex ? explorationMask(ex) : recordMask(record);
+  // The lens looks at the exploration's step while exploring, else at the record's first shown step.
+  const looked = ex ?? state.recordLens;
+  layers.body.replaceChildren(renderLens(state.model, looked, () => current && paint(current)));
+  const lensRows = looked?.lens && 'rows' in looked.lens ? looked.lens.rows : undefined;
+  layers.aside.textContent = lensRows ? `${lensRows.length - 1} layers` : state.model?.lens === false ? 'no lens' : '';
+  mask.root.open = ui.open.mask ?? mask.root.open;
+  const input = looked ? { ...explorationMask(looked), markLastRow: ui.lensLayer >= 1 && !!lensRows } : recordMask(record);
   maskView.render(input, maskBody);
   mask.aside.textContent = `${input.maskTokens.length}×${input.maskTokens.length}`;
 }

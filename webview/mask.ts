@@ -27,6 +27,8 @@ export interface MaskInput {
   base: number;
   generatedFrom: number;
   attention?: ExplanationView['attention'];
+  /** Mark the last row: the step a layer was picked for in the lens grid. */
+  markLastRow?: boolean;
 }
 
 export interface MaskView {
@@ -151,7 +153,8 @@ function grid(ex: MaskInput, weight: ((i: number, j: number) => number) | undefi
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const allowed = mask[i * n + j] === 1;
-      const rect = svg('rect', { x: String(ROW_LABEL + j * CELL + 0.5), y: String(COL_LABEL + i * CELL + 0.5), width: String(CELL - 1), height: String(CELL - 1), rx: '2', class: allowed ? 'cell allowed' : 'cell blocked', 'data-i': String(i), 'data-j': String(j) });
+      const kind = `cell ${allowed ? 'allowed' : 'blocked'}${ex.markLastRow && i === n - 1 ? ' step-row' : ''}`;
+      const rect = svg('rect', { x: String(ROW_LABEL + j * CELL + 0.5), y: String(COL_LABEL + i * CELL + 0.5), width: String(CELL - 1), height: String(CELL - 1), rx: '2', class: kind, 'data-i': String(i), 'data-j': String(j) });
       if (allowed && weight && max > 0) rect.setAttribute('fill-opacity', (0.08 + 0.92 * Math.sqrt(weight(i, j) / max)).toFixed(3));
       cells.append(rect);
     }

@@ -20,12 +20,14 @@ export interface PanelUiState {
   allContextRows: boolean;
   /** Causal mask: how many of the last tokens it covers. */
   maskSize: number;
+  /** Layer by layer: the layer picked in the lens grid (its heads shade the mask); -1 = none. */
+  lensLayer: number;
   /** The last state from the host, so a re-created view paints at once (attention dropped: large). */
   last?: StateMessage;
 }
 
 const api = acquireVsCodeApi();
-const DEFAULT_UI: PanelUiState = { open: {}, layer: -1, head: -1, allContextRows: false, maskSize: 16 };
+const DEFAULT_UI: PanelUiState = { open: {}, layer: -1, head: -1, allContextRows: false, maskSize: 16, lensLayer: -1 };
 
 function readUi(): PanelUiState {
   const saved = api.getState() as Partial<PanelUiState> | undefined;
@@ -41,7 +43,7 @@ export function saveUi(patch: Partial<PanelUiState> = {}): void {
 
 /** Remembers the host's last state without the exploration (it is re-asked for, and its attention is large). */
 export function rememberState(message: StateMessage): void {
-  saveUi({ last: { ...message, exploration: undefined, sampling: undefined } });
+  saveUi({ last: { ...message, exploration: undefined, sampling: undefined, recordLens: undefined } });
 }
 
 export function post(message: FromWebviewMessage): void {

@@ -34,6 +34,19 @@ export interface AttentionRows {
   weights: Float32Array;
 }
 
+/** (rows, hidden) the last position's residual stream: row 0 after the embedding, row i after layer i. */
+export interface ResidualRows {
+  rows: number;
+  hidden: number;
+  values: Float32Array;
+}
+
+/** Optional outputs a pass may fetch; a plain pass fetches logits and the KV cache only. */
+export interface PassOutputs {
+  attentions?: AttentionRows;
+  residuals?: ResidualRows;
+}
+
 export class DecoderSession {
   /** Token ids whose keys/values are in the cache, in order. */
   readonly ids: number[] = [];
@@ -45,6 +58,8 @@ export class DecoderSession {
   nextLogits: Float32Array | undefined;
   readonly stats: CacheStats = { computed: 0, withoutCache: 0, lastComputed: 0, lastReused: 0 };
   readonly hasAttentions: boolean;
+  /** The model exports `residual_stream` (the input of the logit lens). */
+  readonly hasResidualStream: boolean;
   /**
    * Awaited before every forward pass. In a worker it yields to the event loop, so that a cancel
    * message is read between passes (WASM runs resolve as microtasks and would starve it).
@@ -52,6 +67,7 @@ export class DecoderSession {
   beforePass: (() => Promise<void>) | undefined;
   private readonly cache: KvCache;
   private readonly usesPositionIds: boolean;
+  private readonly plainFetches: readonly string[];
 
   constructor(
     private readonly ort: OrtModule,
@@ -62,6 +78,10 @@ export class DecoderSession {
     this.cache = new KvCache(ort, shape, (name) => floatDType(session, name));
     this.usesPositionIds = session.inputNames.includes('position_ids');
     this.hasAttentions = session.outputNames.includes('attentions.0');
+    this.hasResidualStream = session.outputNames.includes('residual_stream');
+    // Fetch names per pass kind, fixed at load: a plain pass copies only logits and the cache.
+    const optional = (name: string) => name.startsWith('attentions.') || name === 'residual_stream';
+    this.plainFetches = session.outputNames.filter((name) => !optional(name));
   }
 
   /** Make the cache hold exactly `target` (with logits for the token after it), reusing the longest common prefix. */
@@ -106,22 +126,40 @@ export class DecoderSession {
 
   /**
    * Feed `newIds` after the cache: one forward pass per chunk of at most `chunk` tokens, so a
-   * long prefill can be cancelled between chunks. Returns all rows of logits of the last chunk.
+   * long prefill can be cancelled between chunks. The optional outputs asked for are fetched
+   * from the last chunk's pass only.
    */
   async advance(
     newIds: readonly number[],
-    options: { signal?: AbortSignal; attentions?: boolean; chunk?: number; onPrediction?: PredictionHook } = {},
-  ): Promise<{ attentions?: AttentionRows }> {
+    options: { signal?: AbortSignal; attentions?: boolean; residuals?: boolean; chunk?: number; onPrediction?: PredictionHook } = {},
+  ): Promise<PassOutputs> {
     const chunk = options.chunk ?? 256;
-    let attentions: AttentionRows | undefined;
+    let outputs: PassOutputs = {};
     for (let start = 0; start < newIds.length; start += chunk) {
       await this.beforePass?.();
       if (options.signal?.aborted) throw abortError();
       const part = newIds.slice(start, start + chunk);
       const last = start + chunk >= newIds.length;
-      attentions = await this.forward(part, last && options.attentions === true, options.onPrediction);
+      const wanted = { attentions: last && options.attentions === true, residuals: last && options.residuals === true };
+      outputs = await this.forward(part, wanted, options.onPrediction);
     }
-    return { attentions };
+    return outputs;
+  }
+
+  /**
+   * Feed the last `count` cached tokens again, fetching optional outputs of that pass (attention
+   * rows for them, the residual stream at the end). The first re-fed token keeps its log-prob and
+   * rank: the row that predicted it is not re-run.
+   */
+  async refeed(count: number, options: { signal?: AbortSignal; attentions?: boolean; residuals?: boolean }): Promise<PassOutputs> {
+    const from = this.ids.length - Math.max(1, Math.min(count, this.ids.length));
+    const ids = this.ids.slice(from);
+    const known = { logprob: this.logprobs[from], rank: this.ranks[from] };
+    this.rewind(from);
+    const outputs = await this.advance(ids, options);
+    this.logprobs[from] = known.logprob;
+    this.ranks[from] = known.rank;
+    return outputs;
   }
 
   /** Release the ONNX session and cache. */
@@ -132,7 +170,7 @@ export class DecoderSession {
 
   // One forward pass over `ids` (seq) with the cache (past): input_ids (1, seq),
   // attention_mask (1, past + seq), position_ids (1, seq) → logits (1, seq, vocab).
-  private async forward(ids: readonly number[], withAttentions: boolean, onPrediction?: PredictionHook): Promise<AttentionRows | undefined> {
+  private async forward(ids: readonly number[], wanted: { attentions: boolean; residuals: boolean }, onPrediction?: PredictionHook): Promise<PassOutputs> {
     const { Tensor } = this.ort;
     const past = this.cache.length;
     const seq = ids.length;
@@ -144,7 +182,9 @@ export class DecoderSession {
     if (this.usesPositionIds) {
       feeds.position_ids = new Tensor('int64', BigInt64Array.from({ length: seq }, (_, i) => BigInt(past + i)), [1, seq]);
     }
-    const fetches = this.session.outputNames.filter((name) => withAttentions || !name.startsWith('attentions.'));
+    const fetches = [...this.plainFetches];
+    if (wanted.attentions && this.hasAttentions) fetches.push(...this.session.outputNames.filter((name) => name.startsWith('attentions.')));
+    if (wanted.residuals && this.hasResidualStream) fetches.push('residual_stream');
     const outputs = await this.session.run(feeds, fetches);
     for (const name of ['input_ids', 'attention_mask', 'position_ids']) feeds[name]?.dispose();
 
@@ -166,8 +206,21 @@ export class DecoderSession {
     this.stats.computed += seq;
     this.stats.lastComputed += seq;
     this.stats.withoutCache += past + seq;
-    return withAttentions ? collectAttentions(outputs, this.shape.numLayers) : undefined;
+    return {
+      attentions: wanted.attentions ? collectAttentions(outputs, this.shape.numLayers) : undefined,
+      residuals: wanted.residuals ? collectResiduals(outputs) : undefined,
+    };
   }
+}
+
+// residual_stream (1, layers + 1, hidden) → rows; fp16 exports return float16.
+function collectResiduals(outputs: Record<string, OrtTensor>): ResidualRows | undefined {
+  const t = outputs.residual_stream;
+  if (!t) return undefined;
+  const [, rows, hidden] = t.dims;
+  const values = toFloat32(t.data).slice(0, rows * hidden);
+  t.dispose();
+  return { rows, hidden, values };
 }
 
 function collectAttentions(outputs: Record<string, OrtTensor>, numLayers: number): AttentionRows | undefined {

@@ -11,6 +11,7 @@ import { chooseBackend } from './backend-choice.js';
 import { abortError, type CacheStats, type DecoderSession } from './decoder-session.js';
 import { generate, type GenerateOptions, type GeneratedToken, type Generation } from './generate.js';
 import { readModelFolder, type OnnxVariant } from './load-model.js';
+import { lensRows, LogitLens, NO_LENS, type LensRow } from './logit-lens.js';
 import type { ModelFiles } from './model-files.js';
 import type { ModelShape } from './model-config.js';
 import type { Backend, OrtModule } from './ort.js';
@@ -42,6 +43,8 @@ export interface EngineInfo {
   vocabSize: number;
   fim: boolean;
   attentions: boolean;
+  /** The model exports the logit lens (explain can show the prediction after every layer). */
+  lens: boolean;
   loadMs: number;
 }
 
@@ -124,9 +127,16 @@ export interface ExplainRequest extends ContextRequest {
   /** How many of the last context tokens the mask/attention view covers. */
   maskSize?: number;
   attentions?: boolean;
+  /** Also the logit lens: the prediction after every layer, for the next token. */
+  lens?: boolean;
+  /** The token whose rank the lens follows through the layers (default: the token this explanation picks). */
+  lensToken?: number;
   /** With temperature > 0: also draw one token from the processed distribution with this seed. */
   seed?: number;
 }
+
+/** Candidates per layer in the lens. */
+export const LENS_TOP = 5;
 
 export interface Explanation {
   context: ChainToken[];
@@ -140,6 +150,8 @@ export interface Explanation {
   perplexity: number;
   /** (layers, heads, n, n) attention over the last n context tokens, when the model exports it. */
   attention?: { layers: number; heads: number; size: number; weights: number[] };
+  /** When the lens was asked for: one row per layer (embedding first, the model's own distribution last), or why there is none. */
+  lens?: { rows: LensRow[] } | { unavailable: string };
   maskTokens: ChainToken[];
   cache: CacheStats & { cached: number };
   fim: boolean;
@@ -204,6 +216,7 @@ export class Engine {
     readonly tokenizer: TextTokenizer,
     readonly shape: ModelShape,
     private readonly session: DecoderSession,
+    private readonly lens: LogitLens | undefined,
   ) {
     this.suppressed = [...tokenizer.specialIds].filter((id) => !tokenizer.eosIds.includes(id) && !shape.eosTokenIds.includes(id));
   }
@@ -225,10 +238,12 @@ export class Engine {
       vocabSize: folder.shape.vocabSize,
       fim: folder.tokenizer.fim !== undefined,
       attentions: choice.session.hasAttentions,
+      lens: choice.session.hasResidualStream && folder.readLens !== undefined,
       loadMs: performance.now() - started,
     };
     choice.session.beforePass = options.beforePass;
-    return new Engine(info, folder.tokenizer, folder.shape, choice.session);
+    const lens = info.lens ? new LogitLens(ort, folder.readLens!) : undefined;
+    return new Engine(info, folder.tokenizer, folder.shape, choice.session, lens);
   }
 
   /** Ghost text for the cursor. */
@@ -279,11 +294,15 @@ export class Engine {
       await this.session.prepare(ids, request.signal);
       const cacheStats = { ...this.session.stats, cached: this.session.ids.length };
       let attention: Explanation['attention'];
-      if (request.attentions && this.session.hasAttentions) {
-        // Recompute the last n positions with attention weights fetched: rows (n, past + n).
-        this.session.rewind(ids.length - maskSize);
-        const { attentions } = await this.session.advance(ids.slice(ids.length - maskSize), { attentions: true, signal: request.signal });
-        if (attentions) attention = lastSquare(attentions, maskSize);
+      const withAttentions = request.attentions === true && this.session.hasAttentions;
+      const withLens = request.lens === true && this.lens !== undefined;
+      let lensLogits: Float32Array | undefined;
+      if (withAttentions || withLens) {
+        // Recompute the last n positions (one for the lens alone) with the optional outputs
+        // fetched: attention rows (n, past + n), the residual stream at the last position.
+        const outputs = await this.session.refeed(withAttentions ? maskSize : 1, { attentions: withAttentions, residuals: withLens, signal: request.signal });
+        if (outputs.attentions) attention = lastSquare(outputs.attentions, maskSize);
+        if (outputs.residuals) lensLogits = await this.lens!.logits(outputs.residuals);
       }
       const logits = this.session.nextLogits!;
       const raw = softmax(logits);
@@ -301,15 +320,23 @@ export class Engine {
       const candidates = topIndices(raw, request.top ?? 20).map(candidate);
       const context = this.chainTokens(0, ids.length);
       const scored = context.filter((t) => t.logprob !== null).map((t) => t.logprob!);
+      const sampled = request.seed !== undefined && sampling.temperature > 0 ? candidate(pickSample(processed, seededRng(request.seed))) : undefined;
+      const picked = request.lensToken !== undefined && request.lensToken < logits.length ? request.lensToken : (sampled ?? candidates[0]).id;
+      const lens: Explanation['lens'] = !request.lens
+        ? undefined
+        : lensLogits
+          ? { rows: lensRows(lensLogits, logits.length, picked, LENS_TOP, (id) => this.tokenizer.tokenText(id)) }
+          : { unavailable: NO_LENS };
       return {
         context,
         candidates,
         sampling: { ...sampling, cutBy: processed.cutBy, keptCount: processed.kept.length, keptMass: processed.keptMass },
         greedy: candidates[0],
-        sampled: request.seed !== undefined && sampling.temperature > 0 ? candidate(pickSample(processed, seededRng(request.seed))) : undefined,
+        sampled,
         logprob: context.at(-1)?.cumulativeLogprob ?? 0,
         perplexity: perplexity(scored),
         attention,
+        lens,
         maskTokens: context.slice(context.length - maskSize),
         cache: cacheStats,
         fim: prompt.fim,
@@ -415,6 +442,7 @@ export class Engine {
     this.disposed = true;
     await this.queue.catch(() => undefined);
     await this.session.dispose();
+    await this.lens?.dispose();
   }
 
   /** The drafting settings of a completion request, with the line draft it starts from. */

@@ -2,6 +2,7 @@
 //   config.json, generation_config.json?, tokenizer.json, tokenizer_config.json, onnx/model*.onnx
 
 import { ModelError } from './errors.js';
+import { LENS_FILE } from './logit-lens.js';
 import type { ModelFiles } from './model-files.js';
 import { readModelShape, type ModelShape } from './model-config.js';
 import { TextTokenizer } from './tokenizer.js';
@@ -32,6 +33,8 @@ export interface ModelFolder {
   tokenizer: TextTokenizer;
   variant: keyof typeof ONNX_VARIANTS;
   onnx: Uint8Array;
+  /** Reads onnx/lens.onnx (the logit lens), when the folder has one; read on first use only. */
+  readLens?: () => Promise<Uint8Array>;
 }
 
 export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 'auto', autoOrder?: readonly (keyof typeof ONNX_VARIANTS)[]): Promise<ModelFolder> {
@@ -81,7 +84,11 @@ export async function readModelFolder(files: ModelFiles, variant: OnnxVariant = 
   if (size < 64) throw new ModelError('bad-onnx', `${onnxPath} is empty or truncated (${size} bytes)`);
   const onnx = await files.readBytes(onnxPath, MAX_MODEL_BYTES);
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? 'model';
-  return { name, shape, tokenizer, variant: chosen, onnx };
+  const lensName = LENS_FILE.slice('onnx/'.length);
+  // Listed is enough: over HTTP a size probe reads the whole file, and the lens is read on first use only.
+  const hasLens = listed ? listed.has(lensName) : ((await files.size(LENS_FILE)) ?? 0) > 0;
+  const readLens = hasLens ? () => files.readBytes(LENS_FILE, MAX_MODEL_BYTES) : undefined;
+  return { name, shape, tokenizer, variant: chosen, onnx, readLens };
 }
 
 /** A JSON file of the folder, parsed; undefined when an optional one is absent. Every failure is one ModelError naming the file. */

@@ -71,6 +71,8 @@ const EXPLAIN: Record<string, Check> = {
   top: number(1, 1000, true),
   maskSize: number(1, 4096, true),
   attentions: flag,
+  lens: flag,
+  lensToken: number(0, 10_000_000, true),
   seed: number(-(2 ** 53), 2 ** 53, true),
 };
 const SCORE: Record<string, Check> = { text: longText, before: longText, alternatives: number(0, 100, true), signal, onProgress: callback };

@@ -25,6 +25,7 @@ export function toExplanationView(
     perplexity: explanation.perplexity,
     maskTokens: explanation.maskTokens.map(tokenView),
     attention: explanation.attention,
+    lens: explanation.lens,
     cache: {
       cached: explanation.cache.cached,
       lastReused: explanation.cache.lastReused,

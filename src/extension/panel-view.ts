@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { CompletionPipeline } from '../completion/pipeline.js';
 import { firstShownToken, type RequestRecord } from '../completion/request-record.js';
-import { parseFromWebview, type FromWebviewMessage, type SamplingView, type StateMessage, type ToWebviewMessage } from '../protocol.js';
+import { parseFromWebview, type ExplanationView, type FromWebviewMessage, type SamplingView, type StateMessage, type ToWebviewMessage } from '../protocol.js';
 import { toExplanationView } from './explanation-view.js';
 import { keystrokeAt } from './keystroke.js';
 import { toRecordView } from './record-view.js';
@@ -36,6 +36,8 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
   private last: StateMessage | undefined;
   private running: AbortController | undefined;
   private lastSampled: number | undefined;
+  /** The record's first shown step looked into (logit lens and attention), while that record is the latest. */
+  private recordLens: { record: RequestRecord; view: ExplanationView } | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -91,7 +93,10 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
     const { document } = editor;
     const position = editor.selection.active;
     const known = this.records.get(document.uri.toString());
-    if (known?.origin && known.origin.offset === document.offsetAt(position) && known.origin.version === document.version) return this.showActive();
+    if (known?.origin && known.origin.offset === document.offsetAt(position) && known.origin.version === document.version) {
+      this.showActive();
+      return this.lookInside();
+    }
     this.post({ type: 'busy', busy: true });
     try {
       const engine = await this.models.get();
@@ -100,6 +105,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
       // The same request the inline provider makes here; its record arrives through record().
       await pipeline.provide(keystrokeAt(document, position, { immediate: true }));
       this.showActive();
+      await this.lookInside();
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
       this.log.error(`explain failed: ${(error as Error).message}`);
@@ -126,8 +132,13 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
   private async handle(message: FromWebviewMessage): Promise<void> {
     if (message.type === 'ready') return this.showActive();
     if (message.type === 'showAnyway') return this.showAnyway();
+    if (message.type === 'lens') return this.lookInside();
     if (message.type === 'setMaskSize') {
       this.maskSize = message.size;
+      if (!this.exploration && this.recordLens) {
+        this.recordLens = undefined; // its attention covers the old size
+        return this.lookInside();
+      }
       return this.exploration && this.explore();
     }
     if (message.type === 'explore' && !message.on) {
@@ -161,6 +172,45 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
         return this.insertAccepted(x);
     }
     return this.explore();
+  }
+
+  /**
+   * The logit lens (and the attention) at the active record's first shown step: the record's own
+   * prompt, one engine call, on the user's request only ("Explain Next Token", or the panel's
+   * button). A model without the lens gets none: the panel says so from the model's info.
+   */
+  private async lookInside(): Promise<void> {
+    const record = this.records.get(activeKey() ?? '');
+    const engine = this.models.engine;
+    if (!record || !engine?.info.lens || this.exploration) return;
+    if (this.recordLens?.record === record) return this.showActive();
+    this.running?.abort();
+    const controller = (this.running = new AbortController());
+    this.post({ type: 'busy', busy: true });
+    try {
+      const { temperature, topK, topP, seed } = record.sampling;
+      const sampling = { temperature, topK, topP, seed };
+      const step = record.tokens[firstShownToken(record)] ?? record.end;
+      const explanation = await engine.explain({
+        prefix: '',
+        promptIds: explorationBase(record),
+        sampling,
+        top: 20,
+        maskSize: this.maskSize,
+        attentions: true,
+        lens: true,
+        lensToken: step?.id,
+        signal: controller.signal,
+      });
+      if (this.records.get(activeKey() ?? '') !== record) return;
+      this.recordLens = { record, view: toExplanationView(explanation, { appendedCount: 0, sampling }) };
+      this.showActive();
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      this.log.error(`looking inside the step failed: ${(error as Error).message}`);
+    } finally {
+      if (this.running === controller) this.post({ type: 'busy', busy: false });
+    }
   }
 
   /** The gate held the active editor's suggestion back: ask for it explicitly, which shows it (from memory, no model call). */
@@ -205,6 +255,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
         top: 20,
         maskSize: this.maskSize,
         attentions: true,
+        lens: engine.info.lens,
         signal: controller.signal,
       });
       if (this.exploration !== x) return;
@@ -255,6 +306,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
       source: sourceLabel(editor.document, record),
       exploration: this.exploration ? exploration : undefined,
       sampling: this.exploration?.sampling,
+      recordLens: this.recordLens?.record === record ? this.recordLens.view : undefined,
     });
   }
 
@@ -263,7 +315,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
     const message: StateMessage = {
       type: 'state',
       ...partial,
-      model: info && { name: info.name, backend: info.backend, threads: info.threads, window: info.window, vocabSize: info.vocabSize, fim: info.fim, attentions: info.attentions },
+      model: info && { name: info.name, backend: info.backend, threads: info.threads, window: info.window, vocabSize: info.vocabSize, fim: info.fim, attentions: info.attentions, lens: info.lens },
     };
     this.last = message;
     this.post(message);

@@ -31,6 +31,8 @@ export const SCENARIO = {
   toggleOffLog: /completions off/, // logged once the toggle took effect (null: don't check)
   noGhostWaitMs: 4000,
   backendLog: /\[info\] backend (\w+)/, // the log line naming the inference backend chosen
+  lensCell: '#section-layers button.lens-cell[data-layer]', // the logit lens grid's cells (a model with the lens)
+  lensLayerClicked: 2, // the layer whose cell the lens step clicks
 };
 
 // Settings put into the workspace's .vscode/settings.json (both hosts) and, for code-server,
@@ -592,6 +594,43 @@ export async function runScenarios(rep, page, { activationLog, expectBackend, ba
       if (!againstCli) return checkAgainstCli(panel);
       const explain = cliInlineRequest(await readDocument(), panel.line, panel.column, panel.candidates.length);
       return checkAgainstCli(panel, explain);
+    });
+
+    await rep.step('Layer by layer: Explain Next Token shows the layer grid; clicking a cell shades the mask with that layer', async () => {
+      const body = await panelBody(page);
+      const deadline = Date.now() + 60000;
+      while (!(await body.locator(S.lensCell).count().catch(() => 0))) {
+        if (await body.locator('#section-layers .lens-none').count().catch(() => 0)) throw new Error(`the panel says: ${norm(await body.locator('#section-layers .lens-none').innerText())}`);
+        if (Date.now() > deadline) throw new Error('no layer grid in the panel');
+        await sleep(500);
+      }
+      const layers = await body.locator('#section-layers .lens-row[data-layer]').evaluateAll((rows) => rows.map((r) => ({ layer: Number(r.dataset.layer), cells: r.querySelectorAll('.lens-cell').length })));
+      if (layers.length < 3 || layers.some((r, i) => r.layer !== i || r.cells < 1)) throw new Error(`layer rows ${JSON.stringify(layers)}`);
+      const layer = Math.min(S.lensLayerClicked, layers.length - 1);
+      const shading = () => body.locator('#section-mask .cell.allowed[fill-opacity]').evaluateAll((cells) => cells.map((c) => c.getAttribute('fill-opacity')).join());
+      const before = await shading();
+      await body.locator(`${S.lensCell.replace('[data-layer]', `[data-layer="${layer}"]`)}`).first().click();
+      const until = Date.now() + 10000;
+      let caption = '';
+      while (Date.now() < until) {
+        caption = norm(await body.locator('#section-mask .mask .note').first().innerText().catch(() => ''));
+        if (new RegExp(`layer ${layer}\\b`).test(caption) && (await body.locator('#section-mask .cell.step-row').count()) > 0) break;
+        await sleep(300);
+      }
+      if (!new RegExp(`layer ${layer}\\b`).test(caption)) throw new Error(`the mask caption says ${JSON.stringify(caption)} after clicking layer ${layer}`);
+      const after = await shading();
+      if (!after) throw new Error('the mask has no shaded cells');
+      const heads = await body.locator('#section-layers .lens-head-row').count();
+      if (!heads) throw new Error('no per-head list for the clicked layer');
+      // Screenshots of the side bar for the README, in the workbench's theme (test-results/e2e/<harness>/lens-<theme>*.png).
+      const theme = await page.evaluate(() => (/\b(vs-dark|hc-black)\b/.test(document.querySelector('.monaco-workbench')?.className ?? '') ? 'dark' : 'light')).catch(() => 'theme');
+      const side = await page.locator('.part.sidebar').boundingBox().catch(() => null);
+      for (const [part, name] of [['#section-layers', `lens-${theme}`], ['#section-mask', `lens-mask-${theme}`]]) {
+        await body.locator(part).evaluate((el) => el.scrollIntoView({ block: 'start' })).catch(() => {});
+        await sleep(500);
+        await page.screenshot({ path: join(rep.outDir, `${name}.png`), timeout: 15000, ...(side ? { clip: side } : {}) }).catch(() => {});
+      }
+      return `${layers.length} rows (embedding + ${layers.length - 1} layers); clicked layer ${layer}: ${JSON.stringify(caption)}, ${heads} heads listed; shading ${before === after ? 'kept' : 'changed'}`;
     });
 
     await rep.step('clicking a candidate appends it and updates the distribution', async () => {
