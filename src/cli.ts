@@ -13,6 +13,7 @@ import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision } from './complet
 import { CompletionPipeline, DEFAULT_PIPELINE, type PipelineSettings } from './completion/pipeline.js';
 import { firstShownCandidates, type RequestRecord } from './completion/request-record.js';
 import { DEFAULT_SAMPLING, DEFAULT_SEED } from './core/logits.js';
+import { contextBlock, DEFAULT_CONTEXT, type Snippet, type WorkspaceFile } from './completion/repo-context.js';
 
 const USAGE = `nexttoken <command> [options]
 
@@ -38,6 +39,8 @@ options
   --no-multiline      line suggestions only   --time-budget MS   (default 1500)
   --no-lookup         (complete) no prompt-lookup drafting
   --language ID       (complete) VS Code language id, for the gate's confidence
+  --context on|off    (complete) snippets of the request's "files" ahead of the prefix (default on when files are given)
+  --context-budget N  (complete) most tokens of repository context (default ${DEFAULT_CONTEXT.budgetTokens})
   --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1e-4; 1 = plain greedy)
   --json              one JSON object on stdout
   --jsonl             (complete, score) one JSON request per stdin line, one JSON result per line
@@ -70,6 +73,9 @@ const OPTIONS = {
   json: { type: 'boolean' },
   jsonl: { type: 'boolean' },
   language: { type: 'string' },
+  // repository context (complete)
+  context: { type: 'string' },
+  'context-budget': { type: 'string' },
   // explain at a cursor: the inline provider's request
   cursor: { type: 'string' },
   line: { type: 'string' },
@@ -86,8 +92,8 @@ const OPTIONS = {
   out: { type: 'string' },
   chars: { type: 'string' },
 } as const;
-const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio', 'cursor', 'line', 'column', 'time-budget', 'chars'];
-const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'], fim: ['always', 'midline', 'never'] };
+const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio', 'cursor', 'line', 'column', 'time-budget', 'chars', 'context-budget'];
+const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'], fim: ['always', 'midline', 'never'], context: ['on', 'off'] };
 
 /** A bad command line: main prints its one-line message and exits 2. */
 export class UsageError extends Error {}
@@ -141,9 +147,20 @@ interface CompleteLine {
   /** Drafting knobs (see DraftSettings): shortest n-gram match, characters typed before a line draft. */
   minMatch?: number;
   minTyped?: number;
+  /** The current file's path, and other files of the workspace (repository context). */
+  path?: string;
+  files?: WorkspaceFile[];
+  /** Per request: false turns the context off; a number sets its token budget. */
+  context?: boolean;
+  contextBudget?: number;
 }
 
-export function completionJson(result: CompletionResult, gate?: GateDecision) {
+interface ContextFlags {
+  enabled: boolean;
+  budgetTokens: number;
+}
+
+export function completionJson(result: CompletionResult, gate?: GateDecision, snippets: Snippet[] = []) {
   return {
     text: result.text,
     confidence: gate?.confidence,
@@ -159,6 +176,8 @@ export function completionJson(result: CompletionResult, gate?: GateDecision) {
     drafted: result.drafted,
     accepted: result.accepted,
     overridden: result.overridden,
+    contextTokens: result.contextTokens,
+    snippets: snippets.map(({ path, source, line, score, tokens }) => ({ path, source, line, score: Math.round(score * 1000) / 1000, tokens })),
   };
 }
 
@@ -171,21 +190,34 @@ export function defaultGate(line: CompleteLine, result: CompletionResult): GateD
   return judgeCompletion(result, ctx, { threshold: DEFAULT_THRESHOLD, language: line.language }).gate;
 }
 
-async function completeJson(engine: Engine, line: CompleteLine) {
-  const result = await complete(engine, line);
-  return completionJson(result, defaultGate(line, result));
+async function completeJson(engine: Engine, line: CompleteLine, contextFlags: ContextFlags) {
+  const { result, snippets } = await complete(engine, line, contextFlags);
+  return completionJson(result, defaultGate(line, result), snippets);
 }
 
-function complete(engine: Engine, line: CompleteLine) {
-  return engine.complete({
+/** The repository context of a request: snippets of its `files` ahead of the prefix. */
+function requestContext(line: CompleteLine, contextFlags: ContextFlags) {
+  const files = Array.isArray(line.files) ? line.files.filter((f) => typeof f?.path === 'string' && typeof f?.text === 'string') : [];
+  return contextBlock(line.prefix, { path: line.path, text: line.prefix + (line.suffix ?? ''), files, openEditors: files }, {
+    ...DEFAULT_CONTEXT,
+    enabled: contextFlags.enabled && line.context !== false && files.length > 0,
+    budgetTokens: line.contextBudget ?? contextFlags.budgetTokens,
+  });
+}
+
+async function complete(engine: Engine, line: CompleteLine, contextFlags: ContextFlags): Promise<{ result: CompletionResult; snippets: Snippet[] }> {
+  const context = requestContext(line, contextFlags);
+  const result = await engine.complete({
     prefix: line.prefix,
     suffix: line.suffix,
+    context: context.text || undefined,
     maxTokens: line.maxTokens,
     stop: line.stop,
     sampling: { temperature: line.temperature ?? DEFAULT_SAMPLING.temperature, topK: line.topK ?? DEFAULT_SAMPLING.topK, topP: line.topP ?? DEFAULT_SAMPLING.topP },
     seed: line.seed,
     lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio, minMatch: line.minMatch ?? DEFAULT_LOOKUP.minMatch, minTyped: line.minTyped ?? DEFAULT_LOOKUP.minTyped },
   });
+  return { result, snippets: context.snippets };
 }
 
 export function explanationJson(e: Explanation) {
@@ -285,8 +317,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   try {
     if (command === 'complete') {
+      const contextFlags = { enabled: flags.context !== 'off', budgetTokens: num(flags, 'context-budget', DEFAULT_CONTEXT.budgetTokens) };
       if (flags.jsonl) {
-        await eachJsonLine(async (request) => completeJson(engine, request as unknown as CompleteLine));
+        await eachJsonLine(async (request) => completeJson(engine, request as unknown as CompleteLine, contextFlags));
         return 0;
       }
       const line: CompleteLine = {
@@ -302,8 +335,8 @@ export async function main(argv: string[]): Promise<number> {
         acceptRatio: num(flags, 'accept-ratio', DEFAULT_LOOKUP.acceptRatio),
         language: str(flags, 'language'),
       };
-      if (flags.json) process.stdout.write(JSON.stringify(await completeJson(engine, line), null, 2) + '\n');
-      else process.stdout.write((await complete(engine, line)).text + '\n');
+      if (flags.json) process.stdout.write(JSON.stringify(await completeJson(engine, line, contextFlags), null, 2) + '\n');
+      else process.stdout.write((await complete(engine, line, contextFlags)).result.text + '\n');
       return 0;
     }
     if (command === 'explain' && (flags.cursor !== undefined || flags.line !== undefined)) {

@@ -63,7 +63,7 @@ export interface RecordTokenView {
 }
 
 export interface PromptPartView {
-  kind: 'bos' | 'fim' | 'prefix' | 'suffix';
+  kind: 'bos' | 'fim' | 'context' | 'prefix' | 'suffix';
   tokens: { id: number; text: string; special: boolean }[];
 }
 
@@ -101,6 +101,17 @@ export interface RecordView {
   cache: { promptTokens: number; reused: number; computed: number };
   timings: { totalMs: number; engineMs: number };
   gate?: GateView;
+  /** Repository context in the prompt: each snippet with its file, where it starts (-1: the file's outline), source and score. */
+  context?: { snippets: ContextSnippetView[]; tokens: number };
+}
+
+export interface ContextSnippetView {
+  path: string;
+  source: 'imports' | 'editors' | 'edits';
+  line: number;
+  text: string;
+  score: number;
+  tokens: number;
 }
 
 // ── the logit lens of one step (mirrors src/engine/logit-lens.ts) ──────────────────────

@@ -170,11 +170,11 @@ export function renderPrompt(record: RecordView): HTMLElement {
   const flow = h('div', { class: 'prompt-flow' });
   if (record.prompt.cutTokens > 0) flow.append(h('span', { class: 'prompt-cut', 'data-part': 'cut' }, `✂ ${plural(record.prompt.cutTokens, 'token')} of the file cut here to fit the window`));
   for (const part of record.prompt.parts) {
-    const tokens = part.kind === 'prefix' ? part.tokens.slice(-PREFIX_TAIL) : part.tokens;
+    const tokens = part.kind === 'prefix' || part.kind === 'context' ? part.tokens.slice(-PREFIX_TAIL) : part.tokens;
     const hidden = part.tokens.length - tokens.length;
-    const label = { bos: 'start', fim: 'FIM', prefix: 'file text before the cursor', suffix: 'file text after the cursor (suffix)' }[part.kind];
+    const label = { bos: 'start', fim: 'FIM', context: 'repository context (other files)', prefix: 'file text before the cursor', suffix: 'file text after the cursor (suffix)' }[part.kind];
     const group = h('span', { class: `prompt-part part-${part.kind}`, 'data-part': part.kind, title: label });
-    if (part.kind === 'prefix' || part.kind === 'suffix') group.append(h('span', { class: 'part-label' }, label));
+    if (part.kind === 'prefix' || part.kind === 'suffix' || part.kind === 'context') group.append(h('span', { class: 'part-label' }, label));
     if (hidden > 0) group.append(h('span', { class: 'note' }, `… ${formatInt(hidden)} earlier · `));
     for (const t of tokens) group.append(tokenChip(t, part.kind === 'fim' ? 'chip-fim' : ''));
     flow.append(group);

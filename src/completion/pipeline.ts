@@ -8,6 +8,7 @@ import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './contex
 import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
 import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision, type SuggestionThreshold } from './gate.js';
 import { buildRecord, RECORD_CANDIDATES, type RequestOrigin, type RequestRecord } from './request-record.js';
+import { contextBlock, DEFAULT_CONTEXT, type ContextSettings, type RelatedFiles } from './repo-context.js';
 import { SuggestionMemory } from './suggestion-memory.js';
 import { suggestionMode } from './suggestion-shape.js';
 import { abortError } from '../core/abort.js';
@@ -35,6 +36,8 @@ export interface PipelineSettings {
   fillInTheMiddle: 'always' | 'midline' | 'never';
   /** Token healing at the cursor (the engine's default, on, when absent). */
   heal?: boolean;
+  /** Repository context (snippets of related files ahead of the current one); DEFAULT_CONTEXT when absent. */
+  context?: ContextSettings;
 }
 
 export const DEFAULT_PIPELINE: PipelineSettings = {
@@ -63,6 +66,8 @@ export interface KeystrokeRequest {
   explicit?: boolean;
   /** VS Code language id, for the gate. */
   language?: string;
+  /** Other files of the workspace the context may draw on (see repo-context.ts). */
+  related?: RelatedFiles;
 }
 
 export interface Suggestion {
@@ -97,6 +102,8 @@ export class CompletionPipeline {
   latest: RequestRecord | undefined;
   /** Called with each request's record (the panel listens). */
   onRecord: ((record: RequestRecord) => void) | undefined;
+  /** Gathers the related files of a request's origin when the request carries none (the extension's collector). */
+  relatedFiles: ((origin: RequestOrigin) => Promise<RelatedFiles | undefined>) | undefined;
 
   constructor(
     private readonly engine: CompletionEngine,
@@ -142,7 +149,10 @@ export class CompletionPipeline {
     try {
       if (!request.immediate) await sleep(this.debounce.delayFor(started), signal);
       this.stats.modelCalls++;
-      const completion = this.completionRequest(ctx, mode, signal);
+      const related = request.related ?? (await this.gatherRelated(request.origin));
+      if (signal.aborted) throw abortError();
+      const context = contextBlock(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
+      const completion = { ...this.completionRequest(ctx, mode, signal), context: context.text || undefined };
       const result = await this.engine.complete(completion);
       if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
       const { text, gate } = judgeCompletion(result, ctx, { threshold: this.settings.suggestionThreshold, explicit: request.explicit, language: request.language });
@@ -152,6 +162,7 @@ export class CompletionPipeline {
       const record = this.publish({
         ...buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: ms }),
         gate: text === undefined ? undefined : gate,
+        context: context.snippets.length ? { snippets: context.snippets, tokens: result.contextTokens ?? 0 } : undefined,
       });
       // Remembered even when empty: the same place asked again (the panel, then the editor) gets the same answer.
       this.memory.remember(ctx.prefix, ctx.suffix, text ?? '', record);
@@ -163,6 +174,16 @@ export class CompletionPipeline {
       if ((error as Error).name === 'AbortError') this.stats.cancelled++;
       else this.stats.failures++;
       throw error;
+    }
+  }
+
+  /** Related files never stop a completion: a failure to gather them means no context. */
+  private async gatherRelated(origin: RequestOrigin | undefined): Promise<RelatedFiles | undefined> {
+    if (!origin || !this.relatedFiles || (this.settings.context ?? DEFAULT_CONTEXT).enabled === false) return undefined;
+    try {
+      return await this.relatedFiles(origin);
+    } catch {
+      return undefined;
     }
   }
 

@@ -6,6 +6,7 @@
 
 import type { CompletionResult, PromptRecord } from '../engine/engine.js';
 import type { RejectedDraft, StepCandidate } from '../engine/generate.js';
+import type { Snippet } from './repo-context.js';
 
 /** Where the request came from, as the caller named it (the extension: the document and offset). */
 export interface RequestOrigin {
@@ -68,6 +69,8 @@ export interface RequestRecord {
   cache: { promptTokens: number; reused: number; computed: number };
   timings: { totalMs: number; engineMs: number };
   gate?: GateRecord;
+  /** Repository context the prompt carried: the snippets (file, score, tokens) and the block's tokens. */
+  context?: { snippets: Snippet[]; tokens: number };
 }
 
 /** Candidates each record keeps per token. */

@@ -53,6 +53,8 @@ export interface ContextRequest {
   prefix: string;
   /** Text after the cursor (used when the model has fill-in-the-middle tokens). */
   suffix?: string;
+  /** Repository context read before the prefix (snippets of other files; see src/completion/repo-context.ts). */
+  context?: string;
   signal?: AbortSignal;
 }
 
@@ -86,6 +88,8 @@ export interface CompletionResult extends Generation {
   healed: string;
   fim: boolean;
   promptTokens: number;
+  /** Of which repository context (absent from engines that take none). */
+  contextTokens?: number;
   /** Prompt tokens found in the KV cache / fed to the model for this request (generation steps not counted). */
   reusedTokens: number;
   computedTokens: number;
@@ -274,6 +278,7 @@ export class Engine {
         healed: prompt.healed,
         fim: prompt.fim,
         promptTokens: prompt.ids.length,
+        contextTokens: prompt.contextTokens,
         reusedTokens: lastReused,
         computedTokens: lastComputed,
         prompt: this.promptRecord(prompt),
@@ -449,7 +454,8 @@ export class Engine {
   private lookup(request: CompletionRequest, healed: string): GenerateOptions['lookup'] {
     if (request.lookup === false) return undefined;
     const settings = { ...DEFAULT_LOOKUP, ...request.lookup };
-    const draft = settings.minTyped > 0 ? this.lineDraft(request.prefix, healed, settings.minTyped) : undefined;
+    // Earlier lines of the repository context count as earlier lines of the file.
+    const draft = settings.minTyped > 0 ? this.lineDraft((request.context ?? '') + request.prefix, healed, settings.minTyped) : undefined;
     return { acceptRatio: settings.acceptRatio, minMatch: settings.minMatch, draft };
   }
 
@@ -474,6 +480,7 @@ export class Engine {
       budget: this.shape.maxPositions - reserve,
       heal,
       bos: this.shape.bosTokenId,
+      context: request.context,
     });
   }
 

@@ -8,6 +8,14 @@
 // code as it would without a suffix), and the prompt only grows at its end while the user types
 // before an unchanged suffix, so the KV cache keeps matching.
 //
+// `context` is repository context (snippets of other files, src/completion/repo-context.ts). It
+// sits right before the prefix in every order (the model reads it as code above the current file),
+// is tokenized on its own and never cut with the prefix: while it stays the same its tokens (and
+// their KV cache) stay the same, and the prefix's room is what the context leaves.
+//   plain:     [bos] context prefix
+//   FIM, psm:  [bos] <PRE> context prefix <SUF> suffix <MID>
+//   FIM, spm:  [bos] <SUF> suffix <PRE> context prefix
+//
 // With token healing the tokens of the word at the cursor (at least the last token) are held
 // back and their text becomes a constraint on the first generated token(s). A context longer than the budget is cut at the front of the
 // prefix (and the far end of the suffix), in steps of CUT_STEP tokens, so that the start of the
@@ -25,10 +33,12 @@ export interface PromptOptions {
   maxSuffixTokens?: number;
   /** Token to put first when the document is not cut (the model's bos). */
   bos?: number;
+  /** Text read before the prefix (repository context); at most half the budget is kept. */
+  context?: string;
 }
 
 /** Where each run of prompt tokens came from (FIM markers and bos apart from the text). */
-export type PromptPartKind = 'bos' | 'fim' | 'prefix' | 'suffix';
+export type PromptPartKind = 'bos' | 'fim' | 'context' | 'prefix' | 'suffix';
 
 export interface PromptPart {
   kind: PromptPartKind;
@@ -46,6 +56,8 @@ export interface Prompt {
   fim: boolean;
   /** Prefix tokens dropped at the front to fit the window. */
   cutTokens: number;
+  /** Tokens of the repository context in `ids`. */
+  contextTokens: number;
 }
 
 /** Longest word-ish tail to heal, in characters, and the most tokens to hold back for it. */
@@ -86,26 +98,30 @@ export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: st
   const fim = tokenizer.fim !== undefined && suffix !== undefined && suffix.length > 0;
   const suffixIds = fim ? tokenizer.encode(suffix).slice(0, options.maxSuffixTokens ?? 64) : [];
   const spm = fim && tokenizer.fim?.order === 'spm';
-  const overhead = (fim ? (spm ? 2 : 3) + suffixIds.length : 0) + 1;
+  // The context's last tokens are kept (the header of the current file ends it).
+  const contextIds = options.context ? tokenizer.encode(options.context).slice(-Math.floor(options.budget / 2)) : [];
+  const overhead = (fim ? (spm ? 2 : 3) + suffixIds.length : 0) + 1 + contextIds.length;
   const room = Math.max(1, options.budget - overhead);
   let cutTokens = 0;
   if (prefixIds.length > room) {
     cutTokens = Math.min(prefixIds.length - 1, Math.ceil((prefixIds.length - room) / CUT_STEP) * CUT_STEP);
     prefixIds = prefixIds.slice(cutTokens);
   }
-  const start = cutTokens === 0 && options.bos !== undefined ? [options.bos] : [];
+  const start = (cutTokens === 0 || contextIds.length > 0) && options.bos !== undefined ? [options.bos] : [];
   const parts: PromptPart[] = fim && tokenizer.fim && spm
     ? [
         { kind: 'bos', ids: start },
         { kind: 'fim', ids: [tokenizer.fim.suffix] },
         { kind: 'suffix', ids: suffixIds },
         { kind: 'fim', ids: [tokenizer.fim.prefix] },
+        { kind: 'context', ids: contextIds },
         { kind: 'prefix', ids: prefixIds },
       ]
     : fim && tokenizer.fim
     ? [
         { kind: 'bos', ids: start },
         { kind: 'fim', ids: [tokenizer.fim.prefix] },
+        { kind: 'context', ids: contextIds },
         { kind: 'prefix', ids: prefixIds },
         { kind: 'fim', ids: [tokenizer.fim.suffix] },
         { kind: 'suffix', ids: suffixIds },
@@ -113,9 +129,10 @@ export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: st
       ]
     : [
         { kind: 'bos', ids: start },
+        { kind: 'context', ids: contextIds },
         { kind: 'prefix', ids: prefixIds },
       ];
   if (parts.every((p) => p.ids.length === 0)) parts[0].ids = [options.bos ?? tokenizer.eosIds[0] ?? 0];
   const nonEmpty = parts.filter((p) => p.ids.length > 0);
-  return { ids: nonEmpty.flatMap((p) => p.ids), parts: nonEmpty, heldIds, healed, fim, cutTokens };
+  return { ids: nonEmpty.flatMap((p) => p.ids), parts: nonEmpty, heldIds, healed, fim, cutTokens, contextTokens: contextIds.length };
 }

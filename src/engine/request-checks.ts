@@ -49,7 +49,7 @@ const longText: Check = (value, field) => {
 };
 
 const sampling = fields({ temperature: number(0, 100), topK: number(0, 10_000_000, true), topP: number(0, 1) });
-const context = { prefix: longText, suffix: longText, signal };
+const context = { prefix: longText, suffix: longText, context: longText, signal };
 
 const COMPLETE: Record<string, Check> = {
   ...context,

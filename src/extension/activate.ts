@@ -7,7 +7,9 @@ import { ModelManager, type EngineHost } from './model-manager.js';
 import { PANEL_VIEW_ID, PanelView } from './panel-view.js';
 import { InlineProvider } from './inline-provider.js';
 import { ScoreDecorations } from './score-decorations.js';
+import { DEFAULT_CONTEXT } from '../completion/repo-context.js';
 import { migrateMinConfidence, readSettings } from './settings.js';
+import { RelatedFilesCollector } from './related-files.js';
 import { StatusBar } from './status-bar.js';
 
 export function activateWith(context: vscode.ExtensionContext, host: EngineHost, onLog?: (log: vscode.LogOutputChannel) => void): void {
@@ -20,6 +22,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   const status = new StatusBar(models, () => settings.enable);
   const panel = new PanelView(context.extensionUri, models, () => pipeline, log);
   const scores = new ScoreDecorations(models);
+  const relatedFiles = new RelatedFilesCollector();
 
   const register = <T extends vscode.Disposable>(d: T) => (context.subscriptions.push(d), d);
   register(log);
@@ -27,9 +30,17 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   register(status);
   register(panel);
   register(scores);
+  register(relatedFiles);
   register(models.onDidChange(() => {
     pipeline = models.engine ? new CompletionPipeline(models.engine, settings.pipeline) : undefined;
-    if (pipeline) pipeline.onRecord = (record) => panel.record(record);
+    if (pipeline) {
+      pipeline.onRecord = (record) => panel.record(record);
+      // The editor and the panel ask the same question: the pipeline gathers related files for both.
+      pipeline.relatedFiles = (origin) => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === origin.key);
+        return document ? relatedFiles.collect(document, settings.pipeline.context ?? DEFAULT_CONTEXT) : Promise.resolve(undefined);
+      };
+    }
     status.render();
   }));
   register(vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }));

@@ -5,6 +5,9 @@ import type { Backend } from '../engine/ort.js';
 import type { OnnxVariant } from '../engine/load-model.js';
 import { parseThreshold, type SuggestionThreshold } from '../completion/gate.js';
 import { DEFAULT_PIPELINE, type PipelineSettings } from '../completion/pipeline.js';
+import { DEFAULT_CONTEXT, type ContextSource } from '../completion/repo-context.js';
+
+const CONTEXT_SOURCES: readonly ContextSource[] = ['imports', 'editors', 'edits'];
 
 export interface Settings {
   enable: boolean;
@@ -43,6 +46,7 @@ export function readSettings(): Settings {
       suggestionThreshold: readThreshold(c),
       multiline: c.get<boolean>('multiline') !== false,
       fillInTheMiddle: oneOf(c.get('fillInTheMiddle'), ['always', 'midline', 'never'] as const, DEFAULT_PIPELINE.fillInTheMiddle),
+      context: readContextSettings(c),
     },
   };
 }
@@ -75,6 +79,15 @@ export async function migrateMinConfidence(): Promise<void> {
     if (current === undefined && typeof value === 'number') await c.update('suggestionThreshold', parseThreshold(value), target);
     await c.update('minConfidence', undefined, target);
   }
+}
+
+function readContextSettings(c: vscode.WorkspaceConfiguration): PipelineSettings['context'] {
+  const sources = c.get<unknown>('context.sources');
+  return {
+    enabled: c.get<boolean>('context.enabled') !== false,
+    budgetTokens: Math.round(number(c.get('context.budget'), DEFAULT_CONTEXT.budgetTokens, 0, 512)),
+    sources: Array.isArray(sources) ? CONTEXT_SOURCES.filter((s) => sources.includes(s)) : DEFAULT_CONTEXT.sources,
+  };
 }
 
 export function languageEnabled(settings: Settings, languageId: string): boolean {

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// Cross-file eval: does a completion use the name another file declares?
+//
+//   node training/crossfile-eval.mjs [--model models/nexttoken-small] [--data training/data/crossfile.jsonl]
+//                                    [--settings off,context] [--budgets 256] [--cases N (evenly spaced)] [--fim]
+//                                    [--out training/runs/crossfile.json]
+//
+// Cases come from training/crossfile-cases.mjs: a line cut right before a name declared only in
+// a file the current file imports. For each setting the product's CLI (`dist/cli.js complete
+// --jsonl`) completes to the end of the line from the prefix (with --fim also the text after
+// the line), and the case's workspace files go with the request:
+//   off        no files (today's completions)
+//   context    repository context within each budget of --budgets (tokens)
+// Reported: EM (right-trimmed line), ES = 100 * (1 - lev / max len), and identifier match
+// (the completion's first identifier is the name), also split by whether the name already
+// occurs in the current file's prefix.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, '..');
+const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (v.startsWith('--') ? [...a, [v.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : true]] : a), []));
+const modelDir = path.resolve(args.model ?? path.join(root, 'models', 'nexttoken-small'));
+const dataFile = path.resolve(args.data ?? path.join(here, 'data', 'crossfile.jsonl'));
+const settings = String(args.settings ?? 'off,context').split(',');
+const budgets = String(args.budgets ?? '256').split(',').map(Number);
+const outFile = path.resolve(args.out ?? path.join(here, 'runs', 'crossfile.json'));
+const MAX_TOKENS = 48;
+
+let cases = fs.readFileSync(dataFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+// --cases N: an evenly spaced subset (the file is grouped by package).
+if (args.cases && Number(args.cases) < cases.length) { const step = cases.length / Number(args.cases); cases = Array.from({ length: Number(args.cases) }, (_, i) => cases[Math.floor(i * step)]); }
+
+function lev(a, b) {
+  if (a === b) return 0;
+  const m = a.length, n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j), cur = new Array(n + 1);
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    [prev, cur] = [cur, prev];
+  }
+  return prev[n];
+}
+const es = (p, t) => (Math.max(p.length, t.length) === 0 ? 100 : 100 * (1 - lev(p, t) / Math.max(p.length, t.length)));
+const firstLine = (s) => { const i = s.indexOf('\n'); return (i < 0 ? s : s.slice(0, i)).trimEnd(); };
+const firstIdentifier = (s) => /^[A-Za-z_$][\w$]*/.exec(s)?.[0] ?? '';
+
+function summarize(preds, subset) {
+  const idx = subset ?? cases.map((_, i) => i);
+  if (!idx.length) return { cases: 0 };
+  let em = 0, s = 0, id = 0;
+  for (const i of idx) {
+    const p = preds[i], c = cases[i];
+    if (p === c.target) em++;
+    s += es(p, c.target);
+    if (firstIdentifier(p) === c.name) id++;
+  }
+  const pct = (x) => +(100 * x / idx.length).toFixed(1);
+  return { cases: idx.length, EM: pct(em), ES: +(s / idx.length).toFixed(1), identifierMatch: pct(id) };
+}
+
+function cli(extra) {
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'complete', '--jsonl', '--model', modelDir, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const rl = readline.createInterface({ input: child.stdout });
+  const waiting = [];
+  rl.on('line', (l) => waiting.shift()?.(JSON.parse(l)));
+  return {
+    ask: (req) => new Promise((res) => { waiting.push(res); child.stdin.write(JSON.stringify(req) + '\n'); }),
+    close: () => child.stdin.end(),
+  };
+}
+
+const runs = [];
+for (const setting of settings) for (const budget of setting === 'context' ? budgets : [0]) runs.push({ setting, budget, name: setting === 'off' ? 'off' : `context-${budget}` });
+
+const report = { model: path.relative(root, modelDir), data: path.relative(root, dataFile), cases: cases.length, fim: !!args.fim, packages: [...new Set(cases.map((c) => c.pkg))], nameInPrefix: cases.filter((c) => c.nameInPrefix).length, results: {} };
+const samples = cases.map((c) => ({ pkg: c.pkg, path: c.path, line: c.line, name: c.name, target: c.target }));
+for (const run of runs) {
+  const engine = cli(run.setting === 'off' ? ['--context', 'off'] : ['--context', 'on', '--context-budget', String(run.budget)]);
+  const preds = [];
+  const ms = [];
+  const contextTokens = [];
+  for (const [i, c] of cases.entries()) {
+    const answer = await engine.ask({ prefix: c.prefix, suffix: args.fim ? c.suffix : undefined, path: c.path, files: run.setting === 'off' ? undefined : c.files, maxTokens: MAX_TOKENS, stop: 'line' });
+    if (answer.error) throw new Error(answer.error);
+    preds.push(firstLine(answer.text));
+    ms.push(answer.ms);
+    contextTokens.push(answer.contextTokens ?? 0);
+    samples[i][run.name] = preds[i];
+    if ((i + 1) % 50 === 0) console.error(run.name, `${i + 1}/${cases.length}`, JSON.stringify(summarize(preds, preds.map((_, j) => j))));
+  }
+  engine.close();
+  const inPrefix = cases.map((c, i) => (c.nameInPrefix ? i : -1)).filter((i) => i >= 0);
+  const notInPrefix = cases.map((c, i) => (c.nameInPrefix ? -1 : i)).filter((i) => i >= 0);
+  ms.sort((a, b) => a - b);
+  report.results[run.name] = {
+    ...summarize(preds),
+    nameInPrefix: summarize(preds, inPrefix),
+    nameNotInPrefix: summarize(preds, notInPrefix),
+    msMedian: ms[ms.length >> 1],
+    contextTokensMean: +(contextTokens.reduce((a, b) => a + b, 0) / cases.length).toFixed(1),
+  };
+  console.error(run.name, JSON.stringify(report.results[run.name]));
+}
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
+fs.writeFileSync(outFile.replace(/\.json$/, '-samples.jsonl'), samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
+console.log(JSON.stringify(report, null, 2));
