@@ -32,6 +32,7 @@ export async function runBench(flags: Flags): Promise<number> {
   if (flags.phase === 'threads') return phaseThreads(model, Number(flags.threads ?? 1));
   if (flags.phase === 'coldstart') return phaseColdStart(model);
   if (flags.phase === 'replay') return phaseReplay(model, flags);
+  if (flags.phase === 'replay-context') return phaseReplayContext(model, flags);
   const quick = flags.quick === true;
   const runs = quick ? 5 : 15;
   const log = (s: string) => process.stderr.write(s + '\n');
@@ -187,4 +188,23 @@ function formatReport(r: Record<string, any>): string {
   lines.push(`Memory: RSS ${r.memory.rssLoadedMB} MB with the model loaded, ${r.memory.rssAfter1000MB} MB after 1,000 completions.`);
   lines.push(`Cold start: model load ${r.coldStart.loadMs} ms; process start to first suggestion ${r.coldStart.firstSuggestionMs} ms.`);
   return lines.join('\n');
+}
+
+/**
+ * `bench --phase replay-context [--context on|off] [--chars N] [--replay FILE]`: the keystroke replay
+ * alone, typing src/completion/pipeline.ts with the other files of its folder as workspace files
+ * (repository context from its imports and open editors) or without them.
+ */
+async function phaseReplayContext(model: string, flags: Flags): Promise<number> {
+  const file = typeof flags.replay === 'string' ? flags.replay : path.join(__dirname, '..', 'src', 'completion', 'pipeline.ts');
+  const source = fs.readFileSync(file, 'utf8');
+  const folder = path.dirname(file);
+  const files = fs.readdirSync(folder).filter((f) => f.endsWith('.ts') && path.join(folder, f) !== file).map((f) => ({ path: f, text: fs.readFileSync(path.join(folder, f), 'utf8') }));
+  const related = flags.context === 'off' ? undefined : { path: path.basename(file), files, openEditors: files.slice(0, 3) };
+  const engine = await loadNodeEngine(model, { threads: 1 });
+  const replay = await replayTyping(engine, source, Number(flags.chars ?? 1500), { related });
+  const report = { file: path.basename(file), context: related ? 'on' : 'off', ...Object.fromEntries(Object.entries(replay).map(([k, v]) => [k, round(v, 3)])) };
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  await engine.dispose();
+  return 0;
 }

@@ -4,6 +4,7 @@
 import { contextRange } from '../completion/context.js';
 import type { SuggestionThreshold } from '../completion/gate.js';
 import { CompletionPipeline, DEFAULT_PIPELINE } from '../completion/pipeline.js';
+import type { RelatedFiles } from '../completion/repo-context.js';
 import type { Engine } from '../engine/engine.js';
 import { toRecordView } from '../extension/record-view.js';
 import { percentile } from './stats.js';
@@ -36,18 +37,22 @@ export interface ReplayReport {
   modelCalls: number;
   /** Milliseconds spent handing records to an open panel (mapping and serialising), in all. */
   panelMs: number;
+  /** Mean repository-context tokens per model call, and how often the context block changed between calls. */
+  contextTokens: number;
+  contextChanges: number;
 }
 
 /**
  * Types `source[0..chars)` into an empty document, asking for a suggestion after each keystroke.
  * With `panelOpen`, each request's record also goes where the open panel sends it: mapped to
- * the panel's view and serialised as postMessage would.
+ * the panel's view and serialised as postMessage would. With `related`, repository context from
+ * those files rides along (the current file's text is what has been typed so far).
  */
 export async function replayTyping(
   engine: Engine,
   source: string,
   chars: number,
-  options: { panelOpen?: boolean; threshold?: SuggestionThreshold } = {},
+  options: { panelOpen?: boolean; threshold?: SuggestionThreshold; related?: RelatedFiles } = {},
 ): Promise<ReplayReport> {
   const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, suggestionThreshold: options.threshold ?? DEFAULT_PIPELINE.suggestionThreshold });
   let panelMs = 0;
@@ -61,6 +66,10 @@ export async function replayTyping(
   let shown = 0;
   let acceptedChars = 0;
   let exact = 0;
+  let contextTokens = 0;
+  let contextChanges = 0;
+  let lastBlock = '';
+  let contextCalls = 0;
   const all: number[] = [];
   const singleLine: number[] = [];
   let reused = 0;
@@ -71,11 +80,15 @@ export async function replayTyping(
     const doc = source.slice(0, i);
     const { start } = contextRange(i, doc.length);
     const started = performance.now();
-    const suggestion = await pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true });
+    const suggestion = await pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true, related: options.related && { ...options.related, text: doc } });
     const ms = performance.now() - started;
     if (suggestion?.result) {
       reused += suggestion.result.reusedTokens;
       promptTokens += suggestion.result.promptTokens;
+      contextTokens += suggestion.result.contextTokens ?? 0;
+      const block = (suggestion.record?.context?.snippets ?? []).map((x) => `${x.path}:${x.line}`).join(',');
+      if (contextCalls++ > 0 && block !== lastBlock) contextChanges++;
+      lastBlock = block;
     }
     if (!suggestion) continue;
     if (suggestion.gate?.shown !== false) {
@@ -102,6 +115,8 @@ export async function replayTyping(
     kvReuseRate: promptTokens ? reused / promptTokens : 0,
     modelCalls: pipeline.stats.modelCalls,
     panelMs,
+    contextTokens: contextCalls ? contextTokens / contextCalls : 0,
+    contextChanges,
   };
 }
 
