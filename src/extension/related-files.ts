@@ -34,9 +34,17 @@ export class RelatedFilesCollector implements vscode.Disposable {
     this.listener.dispose();
   }
 
-  /** Candidates for the document's completion; undefined when context is off. */
+  /** Candidates for the document's completion; undefined when context is off or gathering failed (completions go on without). */
   async collect(document: vscode.TextDocument, settings: ContextSettings): Promise<RelatedFiles | undefined> {
     if (!settings.enabled) return undefined;
+    try {
+      return await this.gather(document, settings);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async gather(document: vscode.TextDocument, settings: ContextSettings): Promise<RelatedFiles> {
     const trusted = vscode.workspace.isTrusted;
     const sources = trusted ? settings.sources : settings.sources.filter((s) => s === 'editors');
     const path = relativePath(document.uri);
