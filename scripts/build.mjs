@@ -22,7 +22,7 @@ const nodeCjs = {
 const exists = (rel) => fs.existsSync(path.join(root, rel));
 
 const builds = [
-  { ...nodeCjs, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, external: ['onnxruntime-node', '@huggingface/transformers'] },
+  { ...nodeCjs, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, external: ['onnxruntime-node', '@huggingface/transformers', 'typescript'] },
   // The engine worker (model, tokenizer, KV cache) that the desktop extension host starts with worker_threads.
   { ...nodeCjs, entryPoints: ['src/engine/node-engine-worker.ts'], outfile: 'dist/engine-worker.js' },
   exists('src/extension/node-main.ts') && { ...nodeCjs, entryPoints: ['src/extension/node-main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

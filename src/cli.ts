@@ -14,6 +14,7 @@ import { CompletionPipeline, DEFAULT_PIPELINE, type PipelineSettings } from './c
 import { firstShownCandidates, type RequestRecord } from './completion/request-record.js';
 import { DEFAULT_SAMPLING, DEFAULT_SEED } from './core/logits.js';
 import { contextBlock, DEFAULT_CONTEXT, type Snippet, type WorkspaceFile } from './completion/repo-context.js';
+import { TsNames, type NamesAnswer } from './ts-names.js';
 
 const USAGE = `nexttoken <command> [options]
 
@@ -41,6 +42,8 @@ options
   --language ID       (complete) VS Code language id, for the gate's confidence
   --context on|off    (complete) snippets of the request's "files" ahead of the prefix (default on when files are given)
   --context-budget N  (complete) most tokens of repository context (default ${DEFAULT_CONTEXT.budgetTokens})
+  --monitor ts|off    (complete) at \`.\`/\`?.\` keep the next name to one the TypeScript language service finds valid (default ts when files are given)
+  --monitor-budget MS (complete) wait at most this long for the language service (default 100), else decode unconstrained
   --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1e-4; 1 = plain greedy)
   --json              one JSON object on stdout
   --jsonl             (complete, score) one JSON request per stdin line, one JSON result per line
@@ -76,6 +79,8 @@ const OPTIONS = {
   // repository context (complete)
   context: { type: 'string' },
   'context-budget': { type: 'string' },
+  monitor: { type: 'string' },
+  'monitor-budget': { type: 'string' },
   // explain at a cursor: the inline provider's request
   cursor: { type: 'string' },
   line: { type: 'string' },
@@ -92,8 +97,8 @@ const OPTIONS = {
   out: { type: 'string' },
   chars: { type: 'string' },
 } as const;
-const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio', 'cursor', 'line', 'column', 'time-budget', 'chars', 'context-budget'];
-const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'], fim: ['always', 'midline', 'never'], context: ['on', 'off'] };
+const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio', 'cursor', 'line', 'column', 'time-budget', 'chars', 'context-budget', 'monitor-budget'];
+const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'], fim: ['always', 'midline', 'never'], context: ['on', 'off'], monitor: ['ts', 'off'] };
 
 /** A bad command line: main prints its one-line message and exits 2. */
 export class UsageError extends Error {}
@@ -153,14 +158,19 @@ interface CompleteLine {
   /** Per request: false turns the context off; a number sets its token budget. */
   context?: boolean;
   contextBudget?: number;
+  /** Per request: false turns the language-server monitor off. */
+  monitor?: boolean;
 }
 
 interface ContextFlags {
   enabled: boolean;
   budgetTokens: number;
+  /** The language-server monitor (undefined when off) and its time budget. */
+  monitor?: TsNames;
+  monitorBudgetMs: number;
 }
 
-export function completionJson(result: CompletionResult, gate?: GateDecision, snippets: Snippet[] = []) {
+export function completionJson(result: CompletionResult, gate?: GateDecision, snippets: Snippet[] = [], monitor?: NamesAnswer) {
   return {
     text: result.text,
     confidence: gate?.confidence,
@@ -178,6 +188,7 @@ export function completionJson(result: CompletionResult, gate?: GateDecision, sn
     overridden: result.overridden,
     contextTokens: result.contextTokens,
     snippets: snippets.map(({ path, source, line, score, tokens }) => ({ path, source, line, score: Math.round(score * 1000) / 1000, tokens })),
+    monitor: monitor && { validNames: monitor.names.length, ms: round(monitor.ms), reason: monitor.reason, masked: result.masked ?? [] },
   };
 }
 
@@ -191,33 +202,37 @@ export function defaultGate(line: CompleteLine, result: CompletionResult): GateD
 }
 
 async function completeJson(engine: Engine, line: CompleteLine, contextFlags: ContextFlags) {
-  const { result, snippets } = await complete(engine, line, contextFlags);
-  return completionJson(result, defaultGate(line, result), snippets);
+  const { result, snippets, monitor } = await complete(engine, line, contextFlags);
+  return completionJson(result, defaultGate(line, result), snippets, monitor);
 }
 
 /** The repository context of a request: snippets of its `files` ahead of the prefix. */
 function requestContext(line: CompleteLine, contextFlags: ContextFlags) {
   const files = Array.isArray(line.files) ? line.files.filter((f) => typeof f?.path === 'string' && typeof f?.text === 'string') : [];
-  return contextBlock(line.prefix, { path: line.path, text: line.prefix + (line.suffix ?? ''), files, openEditors: files }, {
+  const block = contextBlock(line.prefix, { path: line.path, text: line.prefix + (line.suffix ?? ''), files, openEditors: files }, {
     ...DEFAULT_CONTEXT,
     enabled: contextFlags.enabled && line.context !== false && files.length > 0,
     budgetTokens: line.contextBudget ?? contextFlags.budgetTokens,
   });
+  return { ...block, files };
 }
 
-async function complete(engine: Engine, line: CompleteLine, contextFlags: ContextFlags): Promise<{ result: CompletionResult; snippets: Snippet[] }> {
+async function complete(engine: Engine, line: CompleteLine, contextFlags: ContextFlags): Promise<{ result: CompletionResult; snippets: Snippet[]; monitor?: NamesAnswer }> {
   const context = requestContext(line, contextFlags);
+  const files = context.files;
+  const monitor = contextFlags.monitor && files.length > 0 && line.monitor !== false ? contextFlags.monitor.namesAt(line.path ?? '', line.prefix, files, contextFlags.monitorBudgetMs) : undefined;
   const result = await engine.complete({
     prefix: line.prefix,
     suffix: line.suffix,
     context: context.text || undefined,
+    validNames: monitor?.names,
     maxTokens: line.maxTokens,
     stop: line.stop,
     sampling: { temperature: line.temperature ?? DEFAULT_SAMPLING.temperature, topK: line.topK ?? DEFAULT_SAMPLING.topK, topP: line.topP ?? DEFAULT_SAMPLING.topP },
     seed: line.seed,
     lookup: line.lookup === false ? false : { acceptRatio: line.acceptRatio ?? DEFAULT_LOOKUP.acceptRatio, minMatch: line.minMatch ?? DEFAULT_LOOKUP.minMatch, minTyped: line.minTyped ?? DEFAULT_LOOKUP.minTyped },
   });
-  return { result, snippets: context.snippets };
+  return { result, snippets: context.snippets, monitor: monitor?.reason === 'no-trigger' ? undefined : monitor };
 }
 
 export function explanationJson(e: Explanation) {
@@ -317,7 +332,13 @@ export async function main(argv: string[]): Promise<number> {
   });
   try {
     if (command === 'complete') {
-      const contextFlags = { enabled: flags.context !== 'off', budgetTokens: num(flags, 'context-budget', DEFAULT_CONTEXT.budgetTokens) };
+      const contextFlags: ContextFlags = {
+        enabled: flags.context !== 'off',
+        budgetTokens: num(flags, 'context-budget', DEFAULT_CONTEXT.budgetTokens),
+        monitor: flags.monitor === 'off' ? undefined : new TsNames((message) => process.stderr.write(`nexttoken: ${message}\n`)),
+        monitorBudgetMs: num(flags, 'monitor-budget', 100),
+      };
+      if (contextFlags.monitor && flags.jsonl) contextFlags.monitor.warm();
       if (flags.jsonl) {
         await eachJsonLine(async (request) => completeJson(engine, request as unknown as CompleteLine, contextFlags));
         return 0;

@@ -2,7 +2,7 @@
 // Cross-file eval: does a completion use the name another file declares?
 //
 //   node training/crossfile-eval.mjs [--model models/nexttoken-small] [--data training/data/crossfile.jsonl]
-//                                    [--settings off,context] [--budgets 256] [--cases N (evenly spaced)] [--fim]
+//                                    [--settings off,context,monitor] [--budgets 256] [--cases N (evenly spaced)] [--fim]
 //                                    [--out training/runs/crossfile.json]
 //
 // Cases come from training/crossfile-cases.mjs: a line cut right before a name declared only in
@@ -11,6 +11,9 @@
 // the line), and the case's workspace files go with the request:
 //   off        no files (today's completions)
 //   context    repository context within each budget of --budgets (tokens)
+//   monitor    context (first budget) + the TypeScript language-service monitor at the `.` before
+//              the name (--monitor-budget MS, default 5000: the eval measures what guidance is
+//              worth; the service's time is reported beside it)
 // Reported: EM (right-trimmed line), ES = 100 * (1 - lev / max len), and identifier match
 // (the completion's first identifier is the name), also split by whether the name already
 // occurs in the current file's prefix.
@@ -75,21 +78,28 @@ function cli(extra) {
 }
 
 const runs = [];
-for (const setting of settings) for (const budget of setting === 'context' ? budgets : [0]) runs.push({ setting, budget, name: setting === 'off' ? 'off' : `context-${budget}` });
+for (const setting of settings) for (const budget of setting === 'context' ? budgets : setting === 'monitor' ? [budgets[0]] : [0]) runs.push({ setting, budget, name: setting === 'off' ? 'off' : setting === 'monitor' ? `context-${budget}+monitor` : `context-${budget}` });
+const flagsFor = (run) => [
+  '--context', run.setting === 'off' ? 'off' : 'on', '--context-budget', String(run.budget),
+  '--monitor', run.setting === 'monitor' ? 'ts' : 'off', '--monitor-budget', String(args['monitor-budget'] ?? 5000),
+];
 
 const report = { model: path.relative(root, modelDir), data: path.relative(root, dataFile), cases: cases.length, fim: !!args.fim, packages: [...new Set(cases.map((c) => c.pkg))], nameInPrefix: cases.filter((c) => c.nameInPrefix).length, results: {} };
 const samples = cases.map((c) => ({ pkg: c.pkg, path: c.path, line: c.line, name: c.name, target: c.target }));
 for (const run of runs) {
-  const engine = cli(run.setting === 'off' ? ['--context', 'off'] : ['--context', 'on', '--context-budget', String(run.budget)]);
+  const engine = cli(flagsFor(run));
   const preds = [];
   const ms = [];
   const contextTokens = [];
+  const monitorMs = [];
+  let guided = 0;
   for (const [i, c] of cases.entries()) {
     const answer = await engine.ask({ prefix: c.prefix, suffix: args.fim ? c.suffix : undefined, path: c.path, files: run.setting === 'off' ? undefined : c.files, maxTokens: MAX_TOKENS, stop: 'line' });
     if (answer.error) throw new Error(answer.error);
     preds.push(firstLine(answer.text));
     ms.push(answer.ms);
     contextTokens.push(answer.contextTokens ?? 0);
+    if (answer.monitor) { monitorMs.push(answer.monitor.ms); if (answer.monitor.validNames > 0) guided++; }
     samples[i][run.name] = preds[i];
     if ((i + 1) % 50 === 0) console.error(run.name, `${i + 1}/${cases.length}`, JSON.stringify(summarize(preds, preds.map((_, j) => j))));
   }
@@ -103,6 +113,7 @@ for (const run of runs) {
     nameNotInPrefix: summarize(preds, notInPrefix),
     msMedian: ms[ms.length >> 1],
     contextTokensMean: +(contextTokens.reduce((a, b) => a + b, 0) / cases.length).toFixed(1),
+    ...(run.setting === 'monitor' ? { monitorAnswered: guided, monitorMsMedian: +monitorMs.sort((a, b) => a - b)[monitorMs.length >> 1]?.toFixed(1), monitorMsP95: +monitorMs[Math.floor(monitorMs.length * 0.95)]?.toFixed(1) } : {}),
   };
   console.error(run.name, JSON.stringify(report.results[run.name]));
 }

@@ -7,6 +7,7 @@ import { DEFAULT_SAMPLING, GREEDY, processLogits, softmax, topIndices, type Samp
 import { lineLookup } from '../core/prompt-lookup.js';
 import { pickSample, seededRng } from '../core/sampler.js';
 import { beforeLineSuffix, endOfBlock, endOfLine, repeatedNgram, timeBudget, type StopRule } from '../core/stop-rules.js';
+import { NameTrie } from '../core/vocabulary-mask.js';
 import { chooseBackend } from './backend-choice.js';
 import { abortError, type CacheStats, type DecoderSession } from './decoder-session.js';
 import { generate, type GenerateOptions, type GeneratedToken, type Generation } from './generate.js';
@@ -72,6 +73,8 @@ export interface CompletionRequest extends ContextRequest {
   onToken?: (token: GeneratedToken) => void;
   /** Record this many candidates of each step's distribution (for the request record; default 0). */
   top?: number;
+  /** Names a language server says are valid at the cursor (a trigger point); the first identifier generated stays a prefix of one. */
+  validNames?: readonly string[];
 }
 
 /** The prompt as the model saw it, in parts (plain data: it crosses to the panel and the worker boundary). */
@@ -271,6 +274,7 @@ export class Engine {
         onToken: request.onToken,
         top: request.top,
         lookup: this.lookup(request, prompt.healed),
+        monitor: request.validNames?.length ? { names: new NameTrie(request.validNames) } : undefined,
       });
       return {
         ...generation,

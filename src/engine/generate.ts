@@ -8,6 +8,7 @@ import { acceptsDraft, DEFAULT_LOOKUP, promptLookupDraft } from '../core/prompt-
 import { pickGreedy, pickSample, type Rng } from '../core/sampler.js';
 import { firstStop, type StopReason, type StopRule } from '../core/stop-rules.js';
 import { constrainToHealing, healingRemainder } from '../core/token-healing.js';
+import { identifierSoFar, maskToNames, type NameTrie } from '../core/vocabulary-mask.js';
 import { abortError, type DecoderSession } from './decoder-session.js';
 import type { TextTokenizer } from './tokenizer.js';
 
@@ -28,6 +29,11 @@ export interface GeneratedToken {
   candidates?: StepCandidate[];
   /** The healing constraint applied to this step's distribution. */
   healingConstrained?: boolean;
+  /**
+   * The language-server monitor constrained this step: how many tokens it masked, and the
+   * likeliest of them (`top` of the distribution before the mask) with their probability then.
+   */
+  monitor?: { masked: number; ruledOut: StepCandidate[] };
 }
 
 export interface StepCandidate {
@@ -60,6 +66,8 @@ export interface Generation {
   forwardPasses: number;
   /** Accepted draft tokens that were not the model's own top choice (kept only by acceptRatio < 1). */
   overridden: number;
+  /** Per step constrained by the language-server monitor: how many tokens it masked. */
+  masked?: number[];
 }
 
 export interface GenerateOptions {
@@ -86,6 +94,12 @@ export interface GenerateOptions {
   };
   /** Record this many candidates of each step's distribution (0 or undefined: none). */
   top?: number;
+  /**
+   * Language-server guidance at a trigger point at the cursor: while the generated text is an
+   * identifier that starts a valid name, tokens that would leave every valid name are masked
+   * (and prompt lookup waits until the name is written).
+   */
+  monitor?: { names: NameTrie };
   /** Called with each new token (for streaming to the panel). */
   onToken?: (token: GeneratedToken) => void;
 }
@@ -106,13 +120,23 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
   const minMatch = lookup?.minMatch ?? DEFAULT_LOOKUP.minMatch;
   const ngrams = { ...DEFAULT_LOOKUP, minMatch, maxMatch: Math.max(DEFAULT_LOOKUP.maxMatch, minMatch) };
 
-  let queued = lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
+  const masked: number[] = [];
+  let queued = run.constrained() ? [] : lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
   drafted += queued.length;
 
   while (true) {
     if (options.signal?.aborted) throw abortError();
-    // 1. predict → 2. process (healing constraint, temperature, top-k, top-p) → 3. pick
-    const allowed = run.pending ? constrainToHealing(logits, tokenizer.tokenTexts(), run.pending) : logits;
+    // 1. predict → 2. process (healing constraint, names mask, temperature, top-k, top-p) → 3. pick
+    const healed = run.pending ? constrainToHealing(logits, tokenizer.tokenTexts(), run.pending) : logits;
+    let allowed = healed;
+    let monitor: GeneratedToken['monitor'];
+    const typed = run.constrained();
+    if (typed !== undefined) {
+      const mask = maskToNames(healed, tokenizer.tokenTexts(), options.monitor!.names, typed, run.pending);
+      allowed = mask.logits;
+      masked.push(mask.masked);
+      monitor = { masked: mask.masked, ruledOut: options.top ? ruledOut(tokenizer, healed, allowed, options.top) : [] };
+    }
     const dist = processLogits(allowed, options.sampling);
     let id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
     let source: GeneratedToken['source'] = 'model';
@@ -125,11 +149,12 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
       reject(queued, id);
       queued = [];
     }
-    if (run.take(id, raw, { source, from: allowed, healingConstrained: allowed !== logits }) === 'stop') break;
+    if (run.take(id, raw, { source, from: allowed, healingConstrained: healed !== logits, monitor }) === 'stop') break;
 
     // 4. append it — with draft tokens riding along in the same pass: what is left of the queued
     //    draft, or a new one from the last occurrence of the current n-gram earlier in the context
-    if (lookup && minMatch > 0 && !run.pending && queued.length === 0) {
+    if (run.constrained() !== undefined) queued = [];
+    else if (lookup && minMatch > 0 && !run.pending && queued.length === 0) {
       queued = promptLookupDraft([...session.ids, id], ngrams);
       drafted += queued.length;
     }
@@ -170,7 +195,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     raw = session.nextLogits!;
     logits = suppressed(raw, options.suppress);
   }
-  return { ...run.result(), drafted, accepted, rejected, forwardPasses, overridden };
+  return { ...run.result(), drafted, accepted, rejected, forwardPasses, overridden, masked };
 }
 
 /** The `top` likeliest tokens of a row of logits, as probabilities. */
@@ -179,11 +204,20 @@ function topCandidates(tokenizer: TextTokenizer, logits: ArrayLike<number>, top:
   return topIndices(probs, top).map((id) => ({ id, text: tokenizer.tokenText(id), prob: probs[id] }));
 }
 
+/** The `top` likeliest tokens of `before` that the monitor's mask took out of `after`, with their probability before the mask. */
+function ruledOut(tokenizer: TextTokenizer, before: ArrayLike<number>, after: ArrayLike<number>, top: number): StepCandidate[] {
+  const probs = softmax(before);
+  return topIndices(probs, top)
+    .filter((id) => after[id] === -Infinity)
+    .map((id) => ({ id, text: tokenizer.tokenText(id), prob: probs[id] }));
+}
+
 /** How a token was chosen: by the model or from an accepted draft, and from which (vocab) logits. */
 interface Choice {
   source: GeneratedToken['source'];
   from: ArrayLike<number>;
   healingConstrained?: boolean;
+  monitor?: GeneratedToken['monitor'];
 }
 
 /** (vocab) logits with the suppressed tokens at −∞; the same array when there are none. */
@@ -213,10 +247,18 @@ class Run {
     this.pending = options.healed;
   }
 
+  /** The identifier written so far while the monitor constrains the next token, else undefined. */
+  constrained(): string | undefined {
+    const names = this.options.monitor?.names;
+    if (!names) return undefined;
+    const typed = identifierSoFar(this.text);
+    return typed !== undefined && names.has(typed) ? typed : undefined;
+  }
+
   /** Appends `id` (predicted by `logits`) unless it ends generation; 'stop' when the loop must end. */
   take(id: number, logits: ArrayLike<number>, choice: Choice): 'stop' | 'go' {
     const { tokenizer, options } = this;
-    const record = { source: choice.source, healingConstrained: choice.healingConstrained, candidates: options.top ? topCandidates(tokenizer, choice.from, options.top) : undefined };
+    const record = { source: choice.source, healingConstrained: choice.healingConstrained, monitor: choice.monitor, candidates: options.top ? topCandidates(tokenizer, choice.from, options.top) : undefined };
     if (tokenizer.isSpecial(id) || tokenizer.eosIds.includes(id)) {
       this.end = { id, text: tokenizer.tokenText(id), candidates: record.candidates };
       this.stopReason = 'eos';
@@ -242,7 +284,7 @@ class Run {
     return this.ids.length >= options.maxTokens ? 'stop' : 'go';
   }
 
-  result(): Omit<Generation, 'drafted' | 'accepted' | 'rejected' | 'forwardPasses' | 'overridden'> {
+  result(): Omit<Generation, 'drafted' | 'accepted' | 'rejected' | 'forwardPasses' | 'overridden' | 'masked'> {
     // A last token that is half of a UTF-8 character decodes to U+FFFD: hold it back.
     const whole = this.text.replace(/\uFFFD+$/, '');
     const cut = whole.length < this.text.length;

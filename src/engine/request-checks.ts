@@ -33,6 +33,10 @@ const tokenIds = (max: number): Check => (value, field) => {
   if (!Array.isArray(value) || value.length > max) throw new RequestError(`${field} must be a list of at most ${max} token ids`);
   value.forEach((id, i) => number(0, 10_000_000, true)(id, `${field}[${i}]`));
 };
+const names = (max: number): Check => (value, field) => {
+  if (!Array.isArray(value) || value.length > max) throw new RequestError(`${field} must be a list of at most ${max} names`);
+  value.forEach((name, i) => text(name, `${field}[${i}]`));
+};
 /** Callbacks and signals pass through in process; they never cross a worker boundary. */
 const callback: Check = (value, field) => {
   if (typeof value !== 'function') throw new RequestError(`${field} must be a function`);
@@ -62,6 +66,7 @@ const COMPLETE: Record<string, Check> = {
   timeBudgetMs: number(0, 3_600_000),
   onToken: callback,
   top: number(0, 1000, true),
+  validNames: names(100_000),
 };
 const EXPLAIN: Record<string, Check> = {
   ...context,
