@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import type { WorkspaceFile } from './completion/repo-context.js';
+import { atTrigger } from './core/vocabulary-mask.js';
 
 const ROOT = '/workspace/';
 const MEMBER_KINDS = new Set(['property', 'method', 'getter', 'setter', 'enum member', 'class', 'interface', 'type', 'enum', 'function', 'var', 'let', 'const', 'module', 'alias', 'local class', 'local function']);
@@ -22,10 +23,7 @@ export interface NamesAnswer {
   reason?: 'no-trigger' | 'no-members' | 'late' | 'error';
 }
 
-/** True when the text before the cursor ends at a member-access trigger (`x.`, `x?.`), not a number like `1.`. */
-export function atTrigger(prefix: string): boolean {
-  return /[\p{L}\p{N}_$)\]>'"`]\??\.$/u.test(prefix) && !/(^|[^\p{L}\p{N}_$])\d+\.$/u.test(prefix);
-}
+export { atTrigger };
 
 export class TsNames {
   private ts: typeof TS | undefined;

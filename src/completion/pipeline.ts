@@ -68,6 +68,18 @@ export interface KeystrokeRequest {
   language?: string;
   /** Other files of the workspace the context may draw on (see repo-context.ts). */
   related?: RelatedFiles;
+  /** Names a language server says are valid at the cursor (after `.`/`?.`); the suggestion starts with one. */
+  validNames?: readonly string[];
+}
+
+/**
+ * The editor's side of a request, asked by the pipeline so that the inline provider and the
+ * panel ask the same question: related files for repository context, and the names a language
+ * server finds valid at the cursor (the monitor). Each answers undefined when off or unknown.
+ */
+export interface EditorKnowledge {
+  related(origin: RequestOrigin): Promise<RelatedFiles | undefined>;
+  validNames(origin: RequestOrigin): Promise<readonly string[] | undefined>;
 }
 
 export interface Suggestion {
@@ -102,8 +114,8 @@ export class CompletionPipeline {
   latest: RequestRecord | undefined;
   /** Called with each request's record (the panel listens). */
   onRecord: ((record: RequestRecord) => void) | undefined;
-  /** Gathers the related files of a request's origin when the request carries none (the extension's collector). */
-  relatedFiles: ((origin: RequestOrigin) => Promise<RelatedFiles | undefined>) | undefined;
+  /** What the editor knows beyond the text, asked for a request's origin when the request carries none. */
+  editor: EditorKnowledge | undefined;
 
   constructor(
     private readonly engine: CompletionEngine,
@@ -149,10 +161,10 @@ export class CompletionPipeline {
     try {
       if (!request.immediate) await sleep(this.debounce.delayFor(started), signal);
       this.stats.modelCalls++;
-      const related = request.related ?? (await this.gatherRelated(request.origin));
+      const [related, validNames] = await Promise.all([request.related ?? this.ask('related', request.origin), request.validNames ?? this.ask('validNames', request.origin)]);
       if (signal.aborted) throw abortError();
       const context = contextBlock(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
-      const completion = { ...this.completionRequest(ctx, mode, signal), context: context.text || undefined };
+      const completion = { ...this.completionRequest(ctx, mode, signal), context: context.text || undefined, validNames: validNames?.length ? validNames : undefined };
       const result = await this.engine.complete(completion);
       if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
       const { text, gate } = judgeCompletion(result, ctx, { threshold: this.settings.suggestionThreshold, explicit: request.explicit, language: request.language });
@@ -163,6 +175,7 @@ export class CompletionPipeline {
         ...buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: ms }),
         gate: text === undefined ? undefined : gate,
         context: context.snippets.length ? { snippets: context.snippets, tokens: result.contextTokens ?? 0 } : undefined,
+        monitor: completion.validNames ? { validNames: completion.validNames.length, maskedSteps: result.masked?.length ?? 0 } : undefined,
       });
       // Remembered even when empty: the same place asked again (the panel, then the editor) gets the same answer.
       this.memory.remember(ctx.prefix, ctx.suffix, text ?? '', record);
@@ -177,11 +190,11 @@ export class CompletionPipeline {
     }
   }
 
-  /** Related files never stop a completion: a failure to gather them means no context. */
-  private async gatherRelated(origin: RequestOrigin | undefined): Promise<RelatedFiles | undefined> {
-    if (!origin || !this.relatedFiles || (this.settings.context ?? DEFAULT_CONTEXT).enabled === false) return undefined;
+  /** The editor's knowledge never stops a completion: a failure to gather it means none. */
+  private async ask<K extends keyof EditorKnowledge>(what: K, origin: RequestOrigin | undefined): Promise<Awaited<ReturnType<EditorKnowledge[K]>> | undefined> {
+    if (!origin || !this.editor) return undefined;
     try {
-      return await this.relatedFiles(origin);
+      return (await this.editor[what](origin)) as Awaited<ReturnType<EditorKnowledge[K]>>;
     } catch {
       return undefined;
     }

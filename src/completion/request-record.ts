@@ -27,6 +27,8 @@ export interface RecordToken {
   /** The likeliest tokens of the distribution it was picked from (after suppression and the healing constraint). */
   candidates: StepCandidate[];
   healingConstrained: boolean;
+  /** The language-server monitor constrained this step: tokens masked, and the likeliest of them with their probability before the mask. */
+  monitor?: { masked: number; ruledOut: StepCandidate[] };
 }
 
 /** The confidence gate's decision (src/completion/gate.ts), when one ran. */
@@ -71,6 +73,8 @@ export interface RequestRecord {
   gate?: GateRecord;
   /** Repository context the prompt carried: the snippets (file, score, tokens) and the block's tokens. */
   context?: { snippets: Snippet[]; tokens: number };
+  /** The language-server monitor: how many names it found valid at the cursor, and how many steps it constrained. */
+  monitor?: { validNames: number; maskedSteps: number };
 }
 
 /** Candidates each record keeps per token. */
@@ -97,6 +101,7 @@ export function buildRecord(
       source: t.source ?? 'model',
       candidates: t.candidates ?? [],
       healingConstrained: t.healingConstrained ?? false,
+      ...(t.monitor ? { monitor: t.monitor } : {}),
     })),
     end: result.end && { ...result.end, candidates: result.end.candidates ?? [] },
     stopReason: result.stopReason,

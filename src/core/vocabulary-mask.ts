@@ -10,6 +10,11 @@
 
 const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u;
 
+/** True when the text before the cursor ends at a member-access trigger (`x.`, `x?.`), not a number like `1.`. */
+export function atTrigger(prefix: string): boolean {
+  return /[\p{L}\p{N}_$)\]>'"`]\??\.$/u.test(prefix) && !/(^|[^\p{L}\p{N}_$])\d+\.$/u.test(prefix);
+}
+
 interface TrieNode {
   children: Map<string, TrieNode>;
   /** A valid name ends here. */

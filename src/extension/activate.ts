@@ -8,7 +8,9 @@ import { PANEL_VIEW_ID, PanelView } from './panel-view.js';
 import { InlineProvider } from './inline-provider.js';
 import { ScoreDecorations } from './score-decorations.js';
 import { DEFAULT_CONTEXT } from '../completion/repo-context.js';
+import type { RequestOrigin } from '../completion/request-record.js';
 import { migrateMinConfidence, readSettings } from './settings.js';
+import { MemberNames } from './member-names.js';
 import { RelatedFilesCollector } from './related-files.js';
 import { StatusBar } from './status-bar.js';
 
@@ -23,6 +25,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   const panel = new PanelView(context.extensionUri, models, () => pipeline, log);
   const scores = new ScoreDecorations(models);
   const relatedFiles = new RelatedFilesCollector();
+  const memberNames = new MemberNames((m) => log.warn(m));
 
   const register = <T extends vscode.Disposable>(d: T) => (context.subscriptions.push(d), d);
   register(log);
@@ -35,10 +38,17 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
     pipeline = models.engine ? new CompletionPipeline(models.engine, settings.pipeline) : undefined;
     if (pipeline) {
       pipeline.onRecord = (record) => panel.record(record);
-      // The editor and the panel ask the same question: the pipeline gathers related files for both.
-      pipeline.relatedFiles = (origin) => {
-        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === origin.key);
-        return document ? relatedFiles.collect(document, settings.pipeline.context ?? DEFAULT_CONTEXT) : Promise.resolve(undefined);
+      // The editor and the panel ask the same question: the pipeline asks the editor for both.
+      const documentOf = (origin: RequestOrigin) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === origin.key);
+      pipeline.editor = {
+        related: async (origin) => {
+          const document = documentOf(origin);
+          return document && relatedFiles.collect(document, settings.pipeline.context ?? DEFAULT_CONTEXT);
+        },
+        validNames: async (origin) => {
+          const document = documentOf(origin);
+          return document && memberNames.at(document, document.positionAt(origin.offset), settings.languageServer);
+        },
       };
     }
     status.render();

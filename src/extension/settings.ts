@@ -6,6 +6,7 @@ import type { OnnxVariant } from '../engine/load-model.js';
 import { parseThreshold, type SuggestionThreshold } from '../completion/gate.js';
 import { DEFAULT_PIPELINE, type PipelineSettings } from '../completion/pipeline.js';
 import { DEFAULT_CONTEXT, type ContextSource } from '../completion/repo-context.js';
+import { DEFAULT_LANGUAGE_SERVER, type LanguageServerSettings } from './member-names.js';
 
 const CONTEXT_SOURCES: readonly ContextSource[] = ['imports', 'editors', 'edits'];
 
@@ -19,6 +20,7 @@ export interface Settings {
   backend: Backend | 'auto';
   threads: number;
   pipeline: PipelineSettings;
+  languageServer: LanguageServerSettings;
 }
 
 const VARIANTS: readonly OnnxVariant[] = ['auto', 'fp32', 'fp16', 'quantized', 'q4'];
@@ -47,6 +49,10 @@ export function readSettings(): Settings {
       multiline: c.get<boolean>('multiline') !== false,
       fillInTheMiddle: oneOf(c.get('fillInTheMiddle'), ['always', 'midline', 'never'] as const, DEFAULT_PIPELINE.fillInTheMiddle),
       context: readContextSettings(c),
+    },
+    languageServer: {
+      enabled: c.get<boolean>('languageServer.enabled') !== false,
+      timeBudgetMs: Math.round(number(c.get('languageServer.timeBudgetMs'), DEFAULT_LANGUAGE_SERVER.timeBudgetMs, 0, 1000)),
     },
   };
 }
