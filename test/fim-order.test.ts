@@ -48,3 +48,19 @@ test('spm prompts fit the budget: the prefix is cut at its front, the suffix and
 test('an unknown fim_order is an error that names the file', () => {
   assert.throws(() => files('pms'), /tokenizer_config.json: fim_order/);
 });
+
+test('repository context reads as code right before the prefix in every order, and stays put while the user types', () => {
+  const context = '// src/a.ts\nexport class Accessor {\n  getSize(): number\n}\n\n// src/b.ts\n';
+  for (const order of ['psm', 'spm']) {
+    const tok = files(order);
+    const p = buildPrompt(tok, prefix, suffix, { budget: 500, heal: false, context });
+    const kinds = p.parts.map((x) => x.kind);
+    assert.equal(kinds[kinds.indexOf('context') + 1], 'prefix', `${order}: ${kinds.join(' ')}`);
+    assert.deepEqual(p.parts.find((x) => x.kind === 'context')!.ids, tok.encode(context));
+    const next = buildPrompt(tok, prefix + 'a', suffix, { budget: 500, heal: false, context });
+    const upToContext = kinds.indexOf('context') + 1;
+    const lead = (q: typeof p) => q.parts.slice(0, upToContext).flatMap((x) => x.ids);
+    assert.deepEqual(lead(next), lead(p), `${order}: everything up to the context is the same after a keystroke`);
+  }
+  assert.deepEqual(buildPrompt(files('spm'), prefix, suffix, { budget: 500, heal: false, context }).parts.map((x) => x.kind), ['fim', 'suffix', 'fim', 'context', 'prefix']);
+});

@@ -8,6 +8,7 @@ import {
   identifiers,
   MAX_FILE_BYTES,
   outline,
+  outlinePieces,
   rankSnippets,
   resolveImport,
   selectSnippets,
@@ -71,7 +72,7 @@ test('ranking puts the imported file first and a similar window above an unrelat
   };
   const ranked = rankSnippets(current, related, DEFAULT_CONTEXT);
   assert.equal(ranked[0].path, 'src/accessor.ts');
-  assert.equal(ranked[0].line, -1, 'the outline of the imported file');
+  assert.equal(ranked[0].kind, 'outline', 'a declaration of the imported file');
   const use = ranked.findIndex((s) => s.path === 'src/use.ts');
   const colours = ranked.findIndex((s) => s.path === 'src/colours.ts');
   assert.ok(use < colours, 'a window that shares identifiers ranks above one that does not');
@@ -125,4 +126,56 @@ test('selection takes at most one window per file besides its outline', () => {
   const ranked = rankSnippets(current, { path: 'src/b.ts', openEditors: [{ path: 'src/long.ts', text: long }] }, DEFAULT_CONTEXT);
   assert.ok(ranked.length > 3);
   assert.equal(selectSnippets(ranked, 10_000).length, 1);
+});
+
+test('an outline has one piece per top-level declaration, named, at its line', () => {
+  const pieces = outlinePieces(accessor + '\n' + endian);
+  assert.deepEqual(pieces.map((p) => [p.name, p.line]), [['Accessor', 1], ['Endianness', 11]]);
+  assert.match(pieces[0].text, /^export class Accessor \{\n(.*\n)*  getSize\(\): number\n/);
+  assert.ok(pieces[0].text.endsWith('}'));
+});
+
+test('among the imported declarations, the one the code above the cursor names (or imports) ranks first', () => {
+  const files = [{ path: 'src/shapes.ts', text: 'export class Circle {\n  radius(): number\n}\nexport class Square {\n  side(): number\n}\nexport class Polygon {\n  corners(): number\n}\n' }];
+  const top = (prefix: string) => rankSnippets(prefix, { path: 'src/main.ts', text: prefix, files }, DEFAULT_CONTEXT)[0].text.split('\n')[0];
+  // Imported by name far above (out of the lines the ranking compares), or named just above.
+  const filler = Array.from({ length: 40 }, (_, i) => `const v${i} = ${i};`).join('\n');
+  assert.equal(top(`import { Square } from './shapes';\n${filler}\nconst s = make();\ns.`), 'export class Square {');
+  assert.equal(top("import * as shapes from './shapes';\nconst r = radius;\nconst p = new shapes.Polygon();\np."), 'export class Polygon {');
+});
+
+test('the block names each file once, then its snippets in line order', () => {
+  const two = accessor + '\nexport function open(): Accessor {\n  return new Accessor(new Uint8Array());\n}\n';
+  const related: RelatedFiles = { path: 'src/b.ts', files: [{ path: 'src/accessor.ts', text: two }, { path: 'src/endian.ts', text: endian }] };
+  const text = "import { Accessor, open } from './accessor';\nimport { Endianness } from './endian';\nconst acc = open();\nacc.";
+  const block = contextBlock(text, { ...related, text }, { ...DEFAULT_CONTEXT, budgetTokens: 2000 });
+  assert.equal(block.text.match(/\/\/ src\/accessor\.ts\n/g)?.length, 1);
+  const lines = block.snippets.filter((s) => s.path === 'src/accessor.ts').map((s) => s.line);
+  assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
+  assert.ok(block.text.indexOf('export class Accessor') < block.text.indexOf('export function open'));
+});
+
+test('a declaration too long for the budget keeps its first members and its closing brace', () => {
+  const members = Array.from({ length: 30 }, (_, i) => `  member${i}(): number {\n    return ${i};\n  }`).join('\n');
+  const big = `export class Big {\n${members}\n}\n`;
+  const text = "import { Big } from './big';\nconst b = new Big();\nb.";
+  const block = contextBlock(text, { path: 'src/b.ts', text, files: [{ path: 'src/big.ts', text: big }] }, { ...DEFAULT_CONTEXT, budgetTokens: 60 }, (t) => Math.ceil(t.length / 4));
+  assert.match(block.text, /export class Big \{\n  member0\(\): number\n/);
+  assert.match(block.text, /\/\/ …\n\}\n/);
+  assert.doesNotMatch(block.text, /member29/);
+  assert.ok(Math.ceil(block.text.length / 4) <= 60 + 4);
+});
+
+test('the ranking reads the lines above the cursor: the line being typed never changes it', () => {
+  const related: RelatedFiles = {
+    path: 'src/b.ts',
+    openEditors: [
+      { path: 'src/colours.ts', text: unrelated },
+      { path: 'src/use.ts', text: 'const acc = new Accessor(bytes);\nconst n = acc.getSize();' },
+    ],
+  };
+  const above = 'function paint() {\n  const colour = pick();\n';
+  const line = '  return acc.getSize() + new Accessor(bytes).getSize() + colour3 + colour4 + colour5 + red';
+  const scores = (prefix: string) => rankSnippets(prefix, related, DEFAULT_CONTEXT).map((s) => `${s.path}:${s.line}:${s.score}`);
+  for (let i = 0; i <= line.length; i += 7) assert.deepEqual(scores(above + line.slice(0, i)), scores(above), `after typing ${JSON.stringify(line.slice(0, i))}`);
 });

@@ -3,12 +3,17 @@
 //
 //   sources   the files the current file imports (relative imports, resolved, transitively up to
 //             a depth), the other open editors, recently edited ranges
-//   snippets  per imported file an outline (its declaration lines: exports, members, enum
-//             members); per source, windows of WINDOW_LINES lines
-//   rank      Jaccard similarity of identifier sets: snippet vs the last QUERY_LINES lines before
-//             the cursor; imported files' outlines first (a name after `.` lives there)
-//   block     the best snippets that fit the token budget, each as `// <path>` then the code,
-//             in a stable order (source, then path, then line), then `// <current path>`
+//   snippets  per imported file its outline, one piece per top-level declaration (the declaration
+//             line; for classes, interfaces, enums and namespaces also their public members); per
+//             source, windows of WINDOW_LINES lines
+//   rank      Jaccard similarity of identifier sets: snippet vs the QUERY_LINES lines above the
+//             cursor's line (the line being typed is left out, so the ranking holds while a line
+//             is typed); imported files' outline pieces first (a name after `.` lives there), and
+//             among them the declarations the code above the cursor names (or the current file
+//             imports by name)
+//   block     the best snippets that fit the token budget, grouped by file: `// <path>` once,
+//             then its snippets in line order; files in a stable order (source, then path); then
+//             `// <current path>`
 //
 // The block depends on which snippets win, not on their scores, so it stays the same across
 // most keystrokes and the KV cache keeps it; when it changes, only what follows is recomputed.
@@ -46,7 +51,9 @@ export const DEFAULT_CONTEXT: ContextSettings = { enabled: true, budgetTokens: 2
 export interface Snippet {
   path: string;
   source: ContextSource;
-  /** 0-based first line of the snippet in its file (-1 for an outline). */
+  /** 'outline': one declaration of an imported file with its public members; 'window': lines as written; 'edit': around a recent edit. */
+  kind: 'outline' | 'window' | 'edit';
+  /** 0-based first line of the snippet in its file. */
   line: number;
   text: string;
   score: number;
@@ -63,7 +70,10 @@ export const WINDOW_LINES = 20;
 const WINDOW_STRIDE = 10;
 const QUERY_LINES = 30;
 const MAX_IMPORT_DEPTH = 2;
-const MAX_OUTLINE_LINES = 80;
+/** Most declarations read from one file. */
+const MAX_DECLARATIONS = 200;
+/** Most lines of one outline piece (a class with many members keeps its first ones). */
+const MAX_PIECE_LINES = 40;
 /** Rough token count when no tokenizer is at hand (code averages ~3.5 characters per token). */
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 3.5);
 
@@ -127,32 +137,52 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   return common / (a.size + b.size - common);
 }
 
-/** The declaration lines of a file: what it exports and what its classes, interfaces and enums hold. */
-export function outline(text: string): string {
-  const keep: string[] = [];
+/** One top-level declaration of a file: its line and its declaration lines (members kept for containers). */
+export interface OutlinePiece {
+  line: number;
+  /** The declared name (the class, function, const... name), when there is one. */
+  name?: string;
+  text: string;
+}
+
+/** The declarations of a file, one piece per top-level declaration, with what classes, interfaces, enums and namespaces hold. */
+export function outlinePieces(text: string): OutlinePiece[] {
+  const pieces: { line: number; name?: string; lines: string[] }[] = [];
   let depth = 0;
   let container: 'enum' | 'members' | undefined; // the top-level declaration whose members are kept
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
+  let kept = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/\r$/, '');
     const trimmed = line.trim();
-    if (depth === 0 && /^(export\s+)?(default\s+)?(declare\s+)?(abstract\s+)?(class|interface|enum|type|function|const|let|namespace|async function)\b/.test(trimmed)) {
+    const piece = pieces.at(-1);
+    if (depth === 0 && DECLARATION.test(trimmed)) {
       container = /\{\s*$/.test(trimmed) && /\b(class|interface|enum|namespace)\b/.test(trimmed) ? (/\benum\b/.test(trimmed) ? 'enum' : 'members') : undefined;
-      keep.push(container ? line : line.replace(/\s*(=>\s*)?\{\s*$/, ''));
-    } else if (depth === 1 && container && isMember(trimmed, container === 'enum')) {
-      keep.push(line.replace(/\s*\{\s*$/, ''));
+      pieces.push({ line: i, name: DECLARED_NAME.exec(trimmed)?.[1], lines: [container ? line : line.replace(/\s*(=>\s*)?\{\s*$/, '')] });
+      kept++;
+    } else if (depth === 1 && container && piece && isMember(trimmed, container === 'enum') && piece.lines.length < MAX_PIECE_LINES - 1) {
+      piece.lines.push(line.replace(/\s*\{\s*$/, ''));
     }
     for (const ch of stripStrings(line)) {
       if (ch === '{') depth++;
       else if (ch === '}' && --depth <= 0) {
         depth = 0;
-        if (container) keep.push('}');
+        if (container) pieces.at(-1)?.lines.push('}');
         container = undefined;
       }
     }
-    if (keep.length >= MAX_OUTLINE_LINES) break;
+    if (kept >= MAX_DECLARATIONS) break;
   }
-  return keep.join('\n');
+  return pieces.map((p) => ({ line: p.line, name: p.name, text: p.lines.join('\n') }));
 }
+
+/** The declaration lines of a file: what it exports and what its classes, interfaces and enums hold. */
+export function outline(text: string): string {
+  return outlinePieces(text).map((p) => p.text).join('\n');
+}
+
+const DECLARATION = /^(export\s+)?(default\s+)?(declare\s+)?(abstract\s+)?(class|interface|enum|type|function|const|let|namespace|async function)\b/;
+const DECLARED_NAME = /\b(?:class|interface|enum|type|function\*?|const|let|namespace)\s+([A-Za-z_$][\w$]*)/;
 
 /** A public member's declaration line (method, property with a type, enum member). */
 function isMember(trimmed: string, inEnum: boolean): boolean {
@@ -171,51 +201,85 @@ export function windows(file: WorkspaceFile, source: ContextSource): Omit<Snippe
   const out: Omit<Snippet, 'score' | 'tokens'>[] = [];
   for (let start = 0; start < lines.length; start += WINDOW_STRIDE) {
     const text = lines.slice(start, start + WINDOW_LINES).join('\n').trimEnd();
-    if (text.trim()) out.push({ path: file.path, source, line: start, text });
+    if (text.trim()) out.push({ path: file.path, source, kind: 'window', line: start, text });
     if (start + WINDOW_LINES >= lines.length) break;
   }
   return out;
 }
 
-/** All candidate snippets, scored against the code before the cursor. */
+/** All candidate snippets, scored against the code above the cursor's line. */
 export function rankSnippets(prefix: string, related: RelatedFiles, settings: ContextSettings, countTokens = estimateTokens): Snippet[] {
-  const query = identifiers(prefix.split('\n').slice(-QUERY_LINES).join('\n'));
+  const above = prefix.slice(0, prefix.lastIndexOf('\n') + 1);
+  const query = identifiers(above.split('\n').slice(-QUERY_LINES - 1).join('\n'));
+  const named = new Set([...query, ...importedNames(related.text ?? prefix)]);
   const current = related.path;
-  const candidates: Omit<Snippet, 'score' | 'tokens'>[] = [];
+  const candidates: (Omit<Snippet, 'score' | 'tokens'> & { name?: string })[] = [];
   const seenPaths = new Set(current ? [current] : []);
   const use = (s: ContextSource) => settings.sources.includes(s);
   if (use('imports') && current && related.files) {
     for (const file of importedFiles(current, related.text ?? prefix, related.files.filter((f) => readableFile(f.text)))) {
       seenPaths.add(file.path);
-      const text = outline(file.text);
-      if (text.trim()) candidates.push({ path: file.path, source: 'imports', line: -1, text });
+      for (const piece of outlinePieces(file.text)) candidates.push({ path: file.path, source: 'imports', kind: 'outline', line: piece.line, text: piece.text, name: piece.name });
       candidates.push(...windows(file, 'imports'));
     }
   }
   if (use('editors')) for (const file of related.openEditors ?? []) if (!seenPaths.has(file.path) && readableFile(file.text)) candidates.push(...windows(file, 'editors'));
-  if (use('edits')) for (const edit of related.recentEdits ?? []) if (edit.path !== current && readableFile(edit.text)) candidates.push({ path: edit.path, source: 'edits', line: 0, text: edit.text.trimEnd() });
-  // An imported file's outline holds the names the current file may use: it ranks above windows.
+  if (use('edits')) for (const edit of related.recentEdits ?? []) if (edit.path !== current && readableFile(edit.text)) candidates.push({ path: edit.path, source: 'edits', kind: 'edit', line: 0, text: edit.text.trimEnd() });
+  // An imported file's declarations hold the names the current file may use: they rank above
+  // windows, and a declaration the code above names (or imports) above the other declarations.
   return candidates
-    .map((c) => ({ ...c, score: jaccard(query, identifiers(c.text)) + (c.line === -1 ? 1 : 0), tokens: countTokens(c.text) }))
+    .map(({ name, ...c }) => ({ ...c, score: jaccard(query, identifiers(c.text)) + (c.kind === 'outline' ? 1 + (name && named.has(name) ? 1 : 0) : 0), tokens: countTokens(c.text) }))
     .sort((a, b) => b.score - a.score || a.path.localeCompare(b.path) || a.line - b.line);
 }
 
-/** The best snippets within the budget (at most one window per file besides its outline), in a stable order. */
+/** Names the text imports from relative modules (`import { A, B as C } from './x'`: A, B). */
+export function importedNames(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\bimport\s+(?:type\s+)?(?:([A-Za-z_$][\w$]*)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]\.{1,2}\/[^'"]+['"]/g)) {
+    if (m[1]) out.push(m[1]);
+    for (const part of (m[2] ?? '').split(',')) {
+      const name = /^\s*(?:type\s+)?([A-Za-z_$][\w$]*)/.exec(part)?.[1];
+      if (name) out.push(name);
+    }
+  }
+  return out;
+}
+
+/** The best snippets within the budget (at most one window per file), in a stable order: by source, path, line. */
 export function selectSnippets(ranked: readonly Snippet[], budgetTokens: number, currentPath?: string, countTokens = estimateTokens): Snippet[] {
   const chosen: Snippet[] = [];
   const windowFrom = new Set<string>();
+  const files = new Set<string>();
   let used = currentPath ? countTokens(header(currentPath)) : 0;
-  for (const s of ranked) {
-    if (s.line >= 0 && windowFrom.has(s.path)) continue;
-    const cost = s.tokens + countTokens(header(s.path));
+  for (const candidate of ranked) {
+    let s = candidate;
+    if (s.kind === 'window' && windowFrom.has(s.path)) continue;
+    const headerCost = 1 + (files.has(s.path) ? 0 : countTokens(header(s.path)));
+    // A declaration too long for what is left keeps its first members.
+    if (s.kind === 'outline' && used + headerCost + s.tokens > budgetTokens) s = shortened(s, budgetTokens - used - headerCost, countTokens) ?? s;
+    const cost = s.tokens + headerCost;
     if (used + cost > budgetTokens) continue;
-    if (s.line >= 0 && chosen.some((c) => c.path === s.path && overlaps(c, s))) continue;
+    if (s.kind === 'window' && chosen.some((c) => c.path === s.path && overlaps(c, s))) continue;
     chosen.push(s);
+    files.add(s.path);
     used += cost;
-    if (s.line >= 0) windowFrom.add(s.path);
+    if (s.kind === 'window') windowFrom.add(s.path);
   }
   const order: Record<ContextSource, number> = { imports: 0, editors: 1, edits: 2 };
-  return chosen.sort((a, b) => order[a.source] - order[b.source] || a.path.localeCompare(b.path) || a.line - b.line);
+  return chosen.sort((a, b) => order[a.source] - order[b.source] || a.path.localeCompare(b.path) || a.line - b.line || a.kind.localeCompare(b.kind));
+}
+
+/** An outline piece cut to its first lines (and its closing brace) within `tokens`; undefined when not even two lines fit. */
+function shortened(s: Snippet, tokens: number, countTokens: (text: string) => number): Snippet | undefined {
+  const lines = s.text.split('\n');
+  const closing = lines.length > 1 && lines.at(-1)!.trim() === '}' ? lines.pop()! : undefined;
+  while (lines.length > 1) {
+    lines.pop();
+    const text = [...lines, ...(closing ? ['  // …', closing] : [])].join('\n');
+    const cost = countTokens(text);
+    if (cost <= tokens) return lines.length > 1 ? { ...s, text, tokens: cost } : undefined;
+  }
+  return undefined;
 }
 
 /** The block ahead of the current file, and the snippets in it; empty when off or nothing fits. */
@@ -223,7 +287,13 @@ export function contextBlock(prefix: string, related: RelatedFiles | undefined, 
   if (!settings.enabled || !related || settings.budgetTokens <= 0) return { text: '', snippets: [] };
   const snippets = selectSnippets(rankSnippets(prefix, related, settings, countTokens), settings.budgetTokens, related.path, countTokens);
   if (!snippets.length) return { text: '', snippets: [] };
-  const text = snippets.map((s) => `${header(s.path)}${s.text}\n\n`).join('') + (related.path ? header(related.path) : '');
+  // One header per file, then its snippets in line order (selectSnippets sorted them so).
+  let text = '';
+  snippets.forEach((s, i) => {
+    if (snippets[i - 1]?.path !== s.path) text += (i > 0 ? '\n' : '') + header(s.path);
+    text += s.text + '\n';
+  });
+  text += (text ? '\n' : '') + (related.path ? header(related.path) : '');
   return { text, snippets };
 }
 
@@ -232,7 +302,7 @@ const header = (path: string) => `// ${path}\n`;
 function overlaps(a: Snippet, b: Snippet): boolean {
   const aLines = a.text.split('\n').length;
   const bLines = b.text.split('\n').length;
-  return a.line >= 0 && a.line < b.line + bLines && b.line < a.line + aLines;
+  return a.kind === 'window' && a.line < b.line + bLines && b.line < a.line + aLines;
 }
 
 function dirname(path: string): string {
