@@ -158,8 +158,9 @@ interface CompleteLine {
   /** Per request: false turns the context off; a number sets its token budget. */
   context?: boolean;
   contextBudget?: number;
-  /** Per request: false turns the language-server monitor off. */
+  /** Per request: false turns the language-server monitor off; chooseNames as in CompletionRequest. */
   monitor?: boolean;
+  chooseNames?: number;
 }
 
 interface ContextFlags {
@@ -188,7 +189,7 @@ export function completionJson(result: CompletionResult, gate?: GateDecision, sn
     overridden: result.overridden,
     contextTokens: result.contextTokens,
     snippets: snippets.map(({ path, source, line, score, tokens }) => ({ path, source, line, score: Math.round(score * 1000) / 1000, tokens })),
-    monitor: monitor && { validNames: monitor.names.length, ms: round(monitor.ms), reason: monitor.reason, masked: result.masked ?? [] },
+    monitor: monitor && { validNames: monitor.names.length, ms: round(monitor.ms), reason: monitor.reason, masked: result.masked ?? [], scored: result.scoredNames?.map((n) => ({ name: n.name, logprob: n.logprob })) },
   };
 }
 
@@ -226,6 +227,7 @@ async function complete(engine: Engine, line: CompleteLine, contextFlags: Contex
     suffix: line.suffix,
     context: context.text || undefined,
     validNames: monitor?.names,
+    chooseNames: line.chooseNames,
     maxTokens: line.maxTokens,
     stop: line.stop,
     sampling: { temperature: line.temperature ?? DEFAULT_SAMPLING.temperature, topK: line.topK ?? DEFAULT_SAMPLING.topK, topP: line.topP ?? DEFAULT_SAMPLING.topP },

@@ -3,6 +3,7 @@
 //
 //   node training/crossfile-eval.mjs [--model models/nexttoken-small] [--data training/data/crossfile.jsonl]
 //                                    [--settings off,context,monitor] [--budgets 256] [--cases N (evenly spaced)] [--fim]
+//                                    [--choose N (valid names scored whole by the model; 0 = mask only; default the CLI's)]
 //                                    [--out training/runs/crossfile.json]
 //
 // Cases come from training/crossfile-cases.mjs: a line cut right before a name declared only in
@@ -94,7 +95,7 @@ for (const run of runs) {
   const monitorMs = [];
   let guided = 0;
   for (const [i, c] of cases.entries()) {
-    const answer = await engine.ask({ prefix: c.prefix, suffix: args.fim ? c.suffix : undefined, path: c.path, files: run.setting === 'off' ? undefined : c.files, maxTokens: MAX_TOKENS, stop: 'line' });
+    const answer = await engine.ask({ prefix: c.prefix, suffix: args.fim ? c.suffix : undefined, path: c.path, files: run.setting === 'off' ? undefined : c.files, maxTokens: MAX_TOKENS, stop: 'line', chooseNames: args.choose === undefined ? undefined : Number(args.choose) });
     if (answer.error) throw new Error(answer.error);
     preds.push(firstLine(answer.text));
     ms.push(answer.ms);

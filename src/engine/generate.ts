@@ -8,8 +8,9 @@ import { acceptsDraft, DEFAULT_LOOKUP, promptLookupDraft } from '../core/prompt-
 import { pickGreedy, pickSample, type Rng } from '../core/sampler.js';
 import { firstStop, type StopReason, type StopRule } from '../core/stop-rules.js';
 import { constrainToHealing, healingRemainder } from '../core/token-healing.js';
-import { identifierSoFar, maskToNames, type NameTrie } from '../core/vocabulary-mask.js';
+import { identifierSoFar, maskToNames, NameTrie } from '../core/vocabulary-mask.js';
 import { abortError, type DecoderSession } from './decoder-session.js';
+import { rankNames, type ScoredName } from './name-choice.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 export interface GeneratedToken {
@@ -68,6 +69,8 @@ export interface Generation {
   overridden: number;
   /** Per step constrained by the language-server monitor: how many tokens it masked. */
   masked?: number[];
+  /** The valid names the model scored whole at the cursor, likeliest first (the first was spelled). */
+  scoredNames?: ScoredName[];
 }
 
 export interface GenerateOptions {
@@ -99,14 +102,17 @@ export interface GenerateOptions {
    * identifier that starts a valid name, tokens that would leave every valid name are masked
    * (and prompt lookup waits until the name is written).
    */
-  monitor?: { names: NameTrie };
+  monitor?: { names: readonly string[]; /** Score at most this many names whole and spell the likeliest (0: mask only). */ choose?: number };
   /** Called with each new token (for streaming to the panel). */
   onToken?: (token: GeneratedToken) => void;
 }
 
 /** Runs the loop on a session already prepared with the prompt. */
 export async function generate(session: DecoderSession, tokenizer: TextTokenizer, options: GenerateOptions): Promise<Generation> {
-  const run = new Run(tokenizer, options);
+  // With few valid names, the model picks one whole and the mask spells it (name-choice.ts).
+  const scoredNames = options.monitor?.choose ? await rankNames(session, tokenizer, options.monitor.names, options.healed, { max: options.monitor.choose, signal: options.signal }) : undefined;
+  const names = options.monitor && new NameTrie(scoredNames?.length ? [scoredNames[0].name] : options.monitor.names);
+  const run = new Run(tokenizer, options, names);
   const lookup = options.sampling.temperature <= 0 ? options.lookup : undefined;
   let raw = session.nextLogits!; // (vocab) the model's own distribution: log-probs are reported from it
   let logits = suppressed(raw, options.suppress); // what may be picked
@@ -132,7 +138,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     let monitor: GeneratedToken['monitor'];
     const typed = run.constrained();
     if (typed !== undefined) {
-      const mask = maskToNames(healed, tokenizer.tokenTexts(), options.monitor!.names, typed, run.pending);
+      const mask = maskToNames(healed, tokenizer.tokenTexts(), names!, typed, run.pending);
       allowed = mask.logits;
       masked.push(mask.masked);
       monitor = { masked: mask.masked, ruledOut: options.top ? ruledOut(tokenizer, healed, allowed, options.top) : [] };
@@ -195,7 +201,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
     raw = session.nextLogits!;
     logits = suppressed(raw, options.suppress);
   }
-  return { ...run.result(), drafted, accepted, rejected, forwardPasses, overridden, masked };
+  return { ...run.result(), drafted, accepted, rejected, forwardPasses, overridden, masked, scoredNames };
 }
 
 /** The `top` likeliest tokens of a row of logits, as probabilities. */
@@ -243,13 +249,15 @@ class Run {
   constructor(
     private readonly tokenizer: TextTokenizer,
     private readonly options: GenerateOptions,
+    /** The names the monitor allows at the cursor (undefined: no monitor). */
+    private readonly names?: NameTrie,
   ) {
     this.pending = options.healed;
   }
 
   /** The identifier written so far while the monitor constrains the next token, else undefined. */
   constrained(): string | undefined {
-    const names = this.options.monitor?.names;
+    const names = this.names;
     if (!names) return undefined;
     const typed = identifierSoFar(this.text);
     return typed !== undefined && names.has(typed) ? typed : undefined;
@@ -284,7 +292,7 @@ class Run {
     return this.ids.length >= options.maxTokens ? 'stop' : 'go';
   }
 
-  result(): Omit<Generation, 'drafted' | 'accepted' | 'rejected' | 'forwardPasses' | 'overridden' | 'masked'> {
+  result(): Omit<Generation, 'drafted' | 'accepted' | 'rejected' | 'forwardPasses' | 'overridden' | 'masked' | 'scoredNames'> {
     // A last token that is half of a UTF-8 character decodes to U+FFFD: hold it back.
     const whole = this.text.replace(/\uFFFD+$/, '');
     const cut = whole.length < this.text.length;

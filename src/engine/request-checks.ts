@@ -67,6 +67,7 @@ const COMPLETE: Record<string, Check> = {
   onToken: callback,
   top: number(0, 1000, true),
   validNames: names(100_000),
+  chooseNames: number(0, 1000, true),
 };
 const EXPLAIN: Record<string, Check> = {
   ...context,
