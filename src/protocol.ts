@@ -60,6 +60,8 @@ export interface RecordTokenView {
   /** The distribution it was picked from (after suppression and the healing constraint). */
   candidates: StepCandidateView[];
   healingConstrained: boolean;
+  /** The language-server monitor constrained this step: tokens masked, and the likeliest of them with their probability before the mask. */
+  monitor?: { masked: number; ruledOut: StepCandidateView[] };
 }
 
 export interface PromptPartView {
@@ -103,11 +105,14 @@ export interface RecordView {
   gate?: GateView;
   /** Repository context in the prompt: each snippet with its file, where it starts (-1: the file's outline), source and score. */
   context?: { snippets: ContextSnippetView[]; tokens: number };
+  /** The language-server monitor: how many names it found valid at the cursor, and how many steps it constrained. */
+  monitor?: { validNames: number; maskedSteps: number };
 }
 
 export interface ContextSnippetView {
   path: string;
   source: 'imports' | 'editors' | 'edits';
+  kind: 'outline' | 'window' | 'edit';
   line: number;
   text: string;
   score: number;

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { CompletionPipeline, DEFAULT_PIPELINE } from '../src/completion/pipeline.js';
 import { firstShownCandidates, firstShownToken, type RequestRecord } from '../src/completion/request-record.js';
 import { softmax, topIndices } from '../src/core/logits.js';
+import { NameTrie } from '../src/core/vocabulary-mask.js';
 import type { Engine } from '../src/engine/engine.js';
 import { loadFixtureEngine } from './helpers.js';
 
@@ -100,4 +101,45 @@ test('forward passes and drafts add up: each pass yields one model-picked token,
   assert.ok(modelPicked <= record.forwardPasses, `${modelPicked} model tokens from ${record.forwardPasses} passes`);
   for (const r of record.drafts.rejected) assert.ok(r.drafted.length > 0 && r.at >= 0 && r.at <= record.tokens.length);
   assert.ok(record.forwardPasses <= record.tokens.length + 1 + (record.end ? 1 : 0));
+});
+
+test('the record carries what the editor added: the context snippets (file, score) and the tokens the language server masked, with their probability before the mask', async () => {
+  const { pipeline, records } = recordingPipeline({ suggestionThreshold: 0 });
+  const accessor = 'export class Accessor {\n  getSize(): number {\n    return 1;\n  }\n  readUint32(offset: number): number {\n    return 0;\n  }\n}\n';
+  const text = "import { Accessor } from './accessor';\nconst acc = new Accessor();\nacc.";
+  const asked: string[] = [];
+  pipeline.editor = {
+    related: async (origin) => (asked.push(`related ${origin.key}`), { path: 'src/b.ts', text, files: [{ path: 'src/accessor.ts', text: accessor }] }),
+    validNames: async (origin) => (asked.push(`names ${origin.offset}`), ['getSize', 'readUint32']),
+  };
+  await pipeline.provide({ text, cursor: text.length, startsDocument: true, immediate: true, origin: { key: 'file:///src/b.ts', offset: text.length } });
+  const record = records.at(-1)!;
+  assert.deepEqual(asked.sort(), ['names ' + text.length, 'related file:///src/b.ts']);
+  assert.ok(record.context && record.context.snippets.some((s) => s.path === 'src/accessor.ts' && s.kind === 'outline' && s.score > 0));
+  assert.ok(record.context.tokens > 0);
+  assert.equal(record.prompt.parts.find((p) => p.kind === 'context')?.tokens.length, record.context.tokens);
+  assert.equal(record.monitor?.validNames, 2);
+  assert.ok(record.monitor.maskedSteps >= record.tokens.filter((t) => t.monitor).length);
+  const step = record.tokens.find((t) => t.monitor)!;
+  assert.ok(step.monitor!.masked > 0);
+  // Each struck-through token is one the mask ruled out (it would leave every valid name), with
+  // the probability the model gave it before the mask, likeliest first.
+  const trie = new NameTrie(['getSize', 'readUint32']);
+  const index = record.tokens.indexOf(step);
+  const typed = record.tokens.slice(0, index).map((t) => t.text).join('').slice(record.healed.length);
+  assert.ok(step.monitor!.ruledOut.length > 0);
+  for (const c of step.monitor!.ruledOut) {
+    assert.ok(!step.candidates.some((k) => k.id === c.id && k.prob > 0), `${c.text} is not among the allowed candidates`);
+    assert.ok(!trie.allows(typed, c.text), `${JSON.stringify(c.text)} leaves every valid name after ${JSON.stringify(typed)}`);
+    assert.ok(c.prob > 0 && c.prob <= 1);
+  }
+  const probs = step.monitor!.ruledOut.map((c) => c.prob);
+  assert.deepEqual(probs, [...probs].sort((a, b) => b - a));
+  // A failing editor never stops the completion: it goes on without context or names.
+  pipeline.editor = { related: async () => Promise.reject(new Error('disk')), validNames: async () => Promise.reject(new Error('server')) };
+  const other = text.replace(/acc/g, 'obj');
+  await pipeline.provide({ text: other, cursor: other.length, startsDocument: true, immediate: true, origin: { key: 'file:///src/b.ts', offset: other.length } });
+  assert.equal(records.at(-1)!.id, record.id + 1, 'a new record');
+  assert.equal(records.at(-1)!.context, undefined);
+  assert.equal(records.at(-1)!.monitor, undefined);
 });

@@ -90,7 +90,7 @@ function paint(state: StateMessage): void {
   const list = record.tokens[record.firstShown]?.candidates ?? record.end?.candidates ?? [];
   next.body.replaceChildren(
     h('p', { class: 'hint' }, 'The distribution the first shown token was picked from: ', h('span', { class: 'note' }, stepNote(record, record.firstShown))),
-    renderStepCandidates(list, step?.id),
+    renderStepCandidates(list, step?.id, record.tokens[record.firstShown]?.monitor?.ruledOut),
     h('p', { class: 'hint' }, 'Click a token to explore what would follow it (the editor is unaffected).'),
   );
   const top = list[0];

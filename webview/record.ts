@@ -65,8 +65,12 @@ export function presetLadder(confidence: number, presets: Record<string, number>
   return 'would show under: ' + steps.map(([name, t]) => `${name} (≥ ${formatProb(t)}) ${confidence >= t ? '✓' : '✗'}`).join(' · ');
 }
 
-/** The candidate list of one decoding step, with the picked token marked; clicking one starts exploring with it. */
-export function renderStepCandidates(candidates: readonly StepCandidateView[], picked: number | undefined): HTMLElement {
+/**
+ * The candidate list of one decoding step, with the picked token marked; clicking one starts
+ * exploring with it. Tokens the language server ruled out follow, struck through, with the
+ * probability the model gave them before the mask.
+ */
+export function renderStepCandidates(candidates: readonly StepCandidateView[], picked: number | undefined, ruledOut: readonly StepCandidateView[] = []): HTMLElement {
   const list = h('div', { class: 'candidates step-candidates', role: 'group', 'aria-label': 'The distribution the first shown token was picked from: choose one to explore from it' });
   list.append(h('div', { class: 'cand-head', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}), h('span', { class: 'num' }, 'P'), h('span', { class: 'num processed' }), h('span', { class: 'num' }, 'log P')));
   for (const c of candidates) {
@@ -91,7 +95,24 @@ export function renderStepCandidates(candidates: readonly StepCandidateView[], p
     row.addEventListener('click', () => post({ type: 'appendToken', id: c.id }));
     list.append(row);
   }
+  for (const c of ruledOut) list.append(maskedRow(c));
   return list;
+}
+
+/** A token the language server's vocabulary mask ruled out: struck through, beside its raw probability. */
+function maskedRow(c: StepCandidateView): HTMLElement {
+  const raw = h('span', { class: 'bar-raw' });
+  setVar(raw, '--p', String(c.prob));
+  const label = 'masked by the language server';
+  return h(
+    'div',
+    { class: 'cand masked', 'data-token-id': c.id, 'data-prob': c.prob, 'data-masked': 'language-server', 'aria-label': `${escapedToken(c.text)}: ${label}; probability before the mask ${formatProb(c.prob)}`, title: `${visibleToken(c.text)} — ${label} · P before the mask ${formatProb(c.prob)} · id ${c.id}` },
+    h('span', { class: 'cand-token' }, tokenChip({ text: c.text, special: false }, 'chip-masked')),
+    h('span', { class: 'bar' }, raw),
+    h('span', { class: 'num' }, formatProb(c.prob)),
+    h('span', { class: 'num processed' }, '✗'),
+    h('span', { class: 'num dim masked-label' }, label),
+  );
 }
 
 /** What the first shown token's distribution is, in words. */
@@ -101,6 +122,7 @@ export function stepNote(record: RecordView, index: number): string {
   parts.push('special tokens other than the end token suppressed');
   if (token?.healingConstrained) parts.push(`constrained to spell the healed ${JSON.stringify(record.healed)}`);
   if (token?.source === 'draft') parts.push('this token was drafted by prompt lookup and accepted');
+  if (token?.monitor) parts.push(`the language server allowed ${plural(record.monitor?.validNames ?? 0, 'name')} here: ${plural(token.monitor.masked, 'token')} masked (the likeliest struck through below)`);
   if (!token) parts.push('the end token was picked: nothing was written');
   return parts.join(' · ');
 }
@@ -183,7 +205,25 @@ export function renderPrompt(record: RecordView): HTMLElement {
     flow.append(h('span', { class: 'prompt-part part-held', 'data-part': 'held' }, h('span', { class: 'part-label' }, 'held back for healing'), ...record.prompt.heldBack.map((t) => tokenChip({ text: t.text, special: false }, 'chip-held'))));
   }
   root.append(flow);
+  if (record.context) root.append(renderContextSnippets(record.context));
   return root;
+}
+
+/** The repository context in the prompt: each snippet's file, where it starts, what it is, and its ranking score. */
+function renderContextSnippets(context: NonNullable<RecordView['context']>): HTMLElement {
+  const KIND = { outline: 'declarations', window: 'lines', edit: 'recent edit' } as const;
+  const list = h('ul', { class: 'context-snippets', 'aria-label': 'Repository context snippets' });
+  for (const s of context.snippets) {
+    list.append(
+      h(
+        'li',
+        { class: 'context-snippet', 'data-path': s.path, 'data-score': s.score, title: s.text },
+        h('code', {}, `${s.path}:${s.line + 1}`),
+        h('span', { class: 'note' }, ` ${KIND[s.kind]} · from ${s.source} · score ${s.score.toFixed(3)} · ${plural(s.tokens, 'token')}`),
+      ),
+    );
+  }
+  return h('div', { class: 'context' }, h('div', { class: 'note' }, `repository context: ${plural(context.snippets.length, 'snippet')}, ${plural(context.tokens, 'token')} ahead of the file`), list);
 }
 
 /** The request's cost: prompt tokens reused from the KV cache or computed, passes, time. */

@@ -141,7 +141,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
       const mask = maskToNames(healed, tokenizer.tokenTexts(), names!, typed, run.pending);
       allowed = mask.logits;
       masked.push(mask.masked);
-      monitor = { masked: mask.masked, ruledOut: options.top ? ruledOut(tokenizer, healed, allowed, options.top) : [] };
+      if (mask.masked > 0) monitor = { masked: mask.masked, ruledOut: options.top ? ruledOut(tokenizer, healed, allowed, options.top) : [] };
     }
     const dist = processLogits(allowed, options.sampling);
     let id = options.rng && options.sampling.temperature > 0 ? pickSample(dist, options.rng) : pickGreedy(dist);
@@ -214,7 +214,7 @@ function topCandidates(tokenizer: TextTokenizer, logits: ArrayLike<number>, top:
 function ruledOut(tokenizer: TextTokenizer, before: ArrayLike<number>, after: ArrayLike<number>, top: number): StepCandidate[] {
   const probs = softmax(before);
   return topIndices(probs, top)
-    .filter((id) => after[id] === -Infinity)
+    .filter((id) => before[id] > -Infinity && after[id] === -Infinity)
     .map((id) => ({ id, text: tokenizer.tokenText(id), prob: probs[id] }));
 }
 
