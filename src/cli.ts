@@ -188,7 +188,7 @@ export function completionJson(result: CompletionResult, gate?: GateDecision, sn
     accepted: result.accepted,
     overridden: result.overridden,
     contextTokens: result.contextTokens,
-    snippets: snippets.map(({ path, source, line, score, tokens }) => ({ path, source, line, score: Math.round(score * 1000) / 1000, tokens })),
+    snippets: snippets.map(({ path, source, kind, line, score, tokens }) => ({ path, source, kind, line, score: Math.round(score * 1000) / 1000, tokens })),
     monitor: monitor && { validNames: monitor.names.length, ms: round(monitor.ms), reason: monitor.reason, masked: result.masked ?? [], scored: result.scoredNames?.map((n) => ({ name: n.name, logprob: n.logprob })) },
   };
 }

@@ -131,7 +131,7 @@ test('selection takes at most one window per file besides its outline', () => {
 test('an outline has one piece per top-level declaration, named, at its line', () => {
   const pieces = outlinePieces(accessor + '\n' + endian);
   assert.deepEqual(pieces.map((p) => [p.name, p.line]), [['Accessor', 1], ['Endianness', 11]]);
-  assert.match(pieces[0].text, /^export class Accessor \{\n(.*\n)*  getSize\(\): number\n/);
+  assert.match(pieces[0].text, /^export class Accessor \{\n(.*\n)* {2}getSize\(\): number\n/);
   assert.ok(pieces[0].text.endsWith('}'));
 });
 
@@ -160,7 +160,7 @@ test('a declaration too long for the budget keeps its first members and its clos
   const big = `export class Big {\n${members}\n}\n`;
   const text = "import { Big } from './big';\nconst b = new Big();\nb.";
   const block = contextBlock(text, { path: 'src/b.ts', text, files: [{ path: 'src/big.ts', text: big }] }, { ...DEFAULT_CONTEXT, budgetTokens: 60 }, (t) => Math.ceil(t.length / 4));
-  assert.match(block.text, /export class Big \{\n  member0\(\): number\n/);
+  assert.match(block.text, /export class Big \{\n {2}member0\(\): number\n/);
   assert.match(block.text, /\/\/ …\n\}\n/);
   assert.doesNotMatch(block.text, /member29/);
   assert.ok(Math.ceil(block.text.length / 4) <= 60 + 4);

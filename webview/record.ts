@@ -106,7 +106,7 @@ function maskedRow(c: StepCandidateView): HTMLElement {
   const label = 'masked by the language server';
   return h(
     'div',
-    { class: 'cand masked', 'data-token-id': c.id, 'data-prob': c.prob, 'data-masked': 'language-server', 'aria-label': `${escapedToken(c.text)}: ${label}; probability before the mask ${formatProb(c.prob)}`, title: `${visibleToken(c.text)} — ${label} · P before the mask ${formatProb(c.prob)} · id ${c.id}` },
+    { class: 'cand masked', 'data-token-id': c.id, 'data-masked-prob': c.prob, 'data-masked': 'language-server', 'aria-label': `${escapedToken(c.text)}: ${label}; probability before the mask ${formatProb(c.prob)}`, title: `${visibleToken(c.text)} — ${label} · P before the mask ${formatProb(c.prob)} · id ${c.id}` },
     h('span', { class: 'cand-token' }, tokenChip({ text: c.text, special: false }, 'chip-masked')),
     h('span', { class: 'bar' }, raw),
     h('span', { class: 'num' }, formatProb(c.prob)),
