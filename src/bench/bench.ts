@@ -12,6 +12,7 @@ import { readModelFolder } from '../engine/load-model.js';
 import { nodeModelFiles } from '../engine/node-model-files.js';
 import { bundledModelFolder, loadNodeEngine } from '../engine/node-runtime.js';
 import type { OrtModule } from '../engine/ort.js';
+import { TsNames } from '../ts-names.js';
 import { replayTyping } from './keystroke-replay.js';
 import { loadTransformersPeer, requirePeer } from './peers.js';
 import { cachedDecodeMs, openDecoder, prefillMs, uncachedDecodeMs } from './runtimes.js';
@@ -191,9 +192,10 @@ function formatReport(r: Record<string, any>): string {
 }
 
 /**
- * `bench --phase replay-context [--context on|off] [--chars N] [--replay FILE]`: the keystroke replay
- * alone, typing src/completion/pipeline.ts with the other files of its folder as workspace files
- * (repository context from its imports and open editors) or without them.
+ * `bench --phase replay-context [--context on|off] [--monitor ts|off] [--monitor-budget MS] [--chars N] [--replay FILE]`:
+ * the keystroke replay alone, typing src/completion/pipeline.ts with the other files of its folder
+ * as workspace files (repository context from its imports and open editors) or without them; with
+ * --monitor ts the TypeScript language service guides every `.`/`?.`, inside the timed request.
  */
 async function phaseReplayContext(model: string, flags: Flags): Promise<number> {
   const file = typeof flags.replay === 'string' ? flags.replay : path.join(__dirname, '..', 'src', 'completion', 'pipeline.ts');
@@ -202,8 +204,12 @@ async function phaseReplayContext(model: string, flags: Flags): Promise<number> 
   const files = fs.readdirSync(folder).filter((f) => f.endsWith('.ts') && path.join(folder, f) !== file).map((f) => ({ path: f, text: fs.readFileSync(path.join(folder, f), 'utf8') }));
   const related = flags.context === 'off' ? undefined : { path: path.basename(file), files, openEditors: files.slice(0, 3) };
   const engine = await loadNodeEngine(model, { threads: 1 });
-  const replay = await replayTyping(engine, source, Number(flags.chars ?? 1500), { related });
-  const report = { file: path.basename(file), context: related ? 'on' : 'off', ...Object.fromEntries(Object.entries(replay).map(([k, v]) => [k, round(v, 3)])) };
+  // --monitor ts: the TypeScript language service over the same files answers at each `.`/`?.`.
+  const monitor = flags.monitor === 'ts' ? new TsNames() : undefined;
+  monitor?.warm();
+  const validNames = monitor && ((before: string) => monitor.namesAt(path.basename(file), before, files, Number(flags['monitor-budget'] ?? 50)).names);
+  const replay = await replayTyping(engine, source, Number(flags.chars ?? 1500), { related, validNames });
+  const report = { file: path.basename(file), context: related ? 'on' : 'off', monitor: monitor ? 'ts' : 'off', ...Object.fromEntries(Object.entries(replay).map(([k, v]) => [k, round(v, 3)])) };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   await engine.dispose();
   return 0;

@@ -40,6 +40,9 @@ export interface ReplayReport {
   /** Mean repository-context tokens per model call, and how often the context block changed between calls. */
   contextTokens: number;
   contextChanges: number;
+  /** Suggestions the language-server monitor guided (a trigger point with valid names), and their p95 (ms). */
+  guidedSuggestions: number;
+  guidedP95Ms: number;
 }
 
 /**
@@ -52,10 +55,14 @@ export async function replayTyping(
   engine: Engine,
   source: string,
   chars: number,
-  options: { panelOpen?: boolean; threshold?: SuggestionThreshold; related?: RelatedFiles } = {},
+  options: { panelOpen?: boolean; threshold?: SuggestionThreshold; related?: RelatedFiles; validNames?: (textBeforeCursor: string) => readonly string[] | undefined } = {},
 ): Promise<ReplayReport> {
   const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, suggestionThreshold: options.threshold ?? DEFAULT_PIPELINE.suggestionThreshold });
   let panelMs = 0;
+  // The language server is asked inside the request, as the extension asks it: its time counts.
+  const askNames = options.validNames;
+  if (askNames) pipeline.editor = { related: async () => undefined, validNames: async (origin) => askNames(source.slice(0, origin.offset)) };
+  const guided: number[] = [];
   if (options.panelOpen) {
     pipeline.onRecord = (record) => {
       const started = performance.now();
@@ -80,8 +87,9 @@ export async function replayTyping(
     const doc = source.slice(0, i);
     const { start } = contextRange(i, doc.length);
     const started = performance.now();
-    const suggestion = await pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true, related: options.related && { ...options.related, text: doc } });
+    const suggestion = await pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true, related: options.related && { ...options.related, text: doc }, origin: { key: 'replay', offset: i } });
     const ms = performance.now() - started;
+    if (suggestion?.record?.monitor && suggestion.source === 'model') guided.push(ms);
     if (suggestion?.result) {
       reused += suggestion.result.reusedTokens;
       promptTokens += suggestion.result.promptTokens;
@@ -113,6 +121,8 @@ export async function replayTyping(
     tokensPerKeystroke: (engine.cacheStats.computed - computedBefore) / end,
     memoryHitRate: pipeline.stats.fromMemory / end,
     kvReuseRate: promptTokens ? reused / promptTokens : 0,
+    guidedSuggestions: guided.length,
+    guidedP95Ms: percentile(guided, 95),
     modelCalls: pipeline.stats.modelCalls,
     panelMs,
     contextTokens: contextCalls ? contextTokens / contextCalls : 0,
