@@ -69,14 +69,14 @@ before(async () => {
 });
 after(() => engine.dispose());
 
-test('with few valid names, the completion spells the one the model scores highest', async () => {
+test('asked to choose among few valid names, the completion spells the one the model scores highest; by default the mask alone guides', async () => {
   const prefix = 'const accessor = open();\nreturn accessor.';
   const names = ['getSize', 'getName', 'readUint32', 'zebra'];
-  const chosen = await engine.complete({ prefix, validNames: names, maxTokens: 12, stop: 'none' });
+  const chosen = await engine.complete({ prefix, validNames: names, chooseNames: 8, maxTokens: 12, stop: 'none' });
   assert.equal(chosen.scoredNames?.length, names.length);
   assert.ok(chosen.text.startsWith(chosen.scoredNames![0].name), `${JSON.stringify(chosen.text)} starts with ${chosen.scoredNames![0].name}`);
   assert.ok(!/^[\w$]/.test(chosen.text.slice(chosen.scoredNames![0].name.length)), 'and ends the name there');
-  const maskOnly = await engine.complete({ prefix, validNames: names, chooseNames: 0, maxTokens: 12, stop: 'none' });
+  const maskOnly = await engine.complete({ prefix, validNames: names, maxTokens: 12, stop: 'none' });
   assert.equal(maskOnly.scoredNames, undefined);
   assert.ok(names.some((n) => maskOnly.text.startsWith(n)));
 });

@@ -12,7 +12,7 @@
 import { abortError, type DecoderSession } from './decoder-session.js';
 import type { TextTokenizer } from './tokenizer.js';
 
-/** Most names scored whole per trigger point (each costs one forward pass). */
+/** Most names scored whole per trigger point when a request asks for the choice (each costs one forward pass). */
 export const MAX_SCORED_NAMES = 8;
 
 export interface ScoredName {
