@@ -127,7 +127,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
   const ngrams = { ...DEFAULT_LOOKUP, minMatch, maxMatch: Math.max(DEFAULT_LOOKUP.maxMatch, minMatch) };
 
   const masked: number[] = [];
-  let queued = run.constrained() ? [] : lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
+  let queued = run.constrained() !== undefined ? [] : lookup?.draft?.slice() ?? []; // draft tokens not yet checked against the model
   drafted += queued.length;
 
   while (true) {
