@@ -73,7 +73,10 @@ export function presetLadder(confidence: number, presets: Record<string, number>
 export function renderStepCandidates(candidates: readonly StepCandidateView[], picked: number | undefined, ruledOut: readonly StepCandidateView[] = []): HTMLElement {
   const list = h('div', { class: 'candidates step-candidates', role: 'group', 'aria-label': 'The distribution the first shown token was picked from: choose one to explore from it' });
   list.append(h('div', { class: 'cand-head', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}), h('span', { class: 'num' }, 'P'), h('span', { class: 'num processed' }), h('span', { class: 'num' }, 'log P')));
-  for (const c of candidates) {
+  // The masked tokens go right after the candidates that kept some probability (before the zeros).
+  const maskedAfter = candidates.reduce((last, c, i) => (c.prob > 0 ? i : last), -1);
+  if (maskedAfter < 0) for (const c of ruledOut) list.append(maskedRow(c));
+  candidates.forEach((c, i) => {
     const raw = h('span', { class: 'bar-raw' });
     setVar(raw, '--p', String(c.prob));
     const isPicked = c.id === picked;
@@ -94,8 +97,8 @@ export function renderStepCandidates(candidates: readonly StepCandidateView[], p
     );
     row.addEventListener('click', () => post({ type: 'appendToken', id: c.id }));
     list.append(row);
-  }
-  for (const c of ruledOut) list.append(maskedRow(c));
+    if (i === maskedAfter) for (const m of ruledOut) list.append(maskedRow(m));
+  });
   return list;
 }
 

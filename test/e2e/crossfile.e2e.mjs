@@ -138,6 +138,7 @@ async function main() {
       const rows = await body.locator('.cand.masked').evaluateAll((els) => els.map((e) => ({ text: e.textContent, prob: Number(e.dataset.maskedProb) })));
       if (!rows.length || rows.some((r) => !(r.prob >= 0 && r.prob <= 1))) throw new Error(`masked rows ${JSON.stringify(rows)}`);
       const snippets = await body.locator('.context-snippet').count();
+      await body.locator('.cand.masked').first().scrollIntoViewIfNeeded().catch(() => {});
       return `${rows.length} masked rows, ${snippets} context snippets`;
     });
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the end-to-end runs: desktop (code-server, Node extension host), web with WebGPU,
+# Runs the end-to-end runs: desktop (code-server, Node extension host), crossfile (code-server, a
+# two-file workspace: repository context and language-server guidance), web with WebGPU,
 # web without WebGPU (WASM), and the listing (details page, settings, shortcuts). Prints one PASS/FAIL line per scenario and a final count; exits
 # non-zero on any failure. Expects scripts/e2e/setup.sh to have run and a built extension
 # (dist/ for the web runs, a .vsix in the repo root for the desktop run; see desktop.e2e.mjs).
-#   E2E_ONLY=desktop|web-webgpu|web-wasm|listing   run just one
+#   E2E_ONLY=desktop|crossfile|web-webgpu|web-wasm|listing   run just one
 #   E2E_VERBOSE=1                          show server and browser logs
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -30,6 +31,7 @@ run() {
   echo "=== e2e: $name done in $((SECONDS - t0))s (exit $rc)"
 }
 run desktop test/e2e/desktop.e2e.mjs
+run crossfile test/e2e/crossfile.e2e.mjs
 run web-webgpu test/e2e/web.e2e.mjs --webgpu
 run web-wasm test/e2e/web.e2e.mjs
 run listing test/e2e/listing.e2e.mjs
