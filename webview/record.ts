@@ -75,7 +75,8 @@ export function renderStepCandidates(candidates: readonly StepCandidateView[], p
   list.append(h('div', { class: 'cand-head', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}), h('span', { class: 'num' }, 'P'), h('span', { class: 'num processed' }), h('span', { class: 'num' }, 'log P')));
   // The masked tokens go right after the candidates that kept some probability (before the zeros).
   const maskedAfter = candidates.reduce((last, c, i) => (c.prob > 0 ? i : last), -1);
-  if (maskedAfter < 0) for (const c of ruledOut) list.append(maskedRow(c));
+  const appendMasked = () => ruledOut.length && list.append(maskedHeading(ruledOut.length), ...ruledOut.map(maskedRow));
+  if (maskedAfter < 0) appendMasked();
   candidates.forEach((c, i) => {
     const raw = h('span', { class: 'bar-raw' });
     setVar(raw, '--p', String(c.prob));
@@ -97,7 +98,7 @@ export function renderStepCandidates(candidates: readonly StepCandidateView[], p
     );
     row.addEventListener('click', () => post({ type: 'appendToken', id: c.id }));
     list.append(row);
-    if (i === maskedAfter) for (const m of ruledOut) list.append(maskedRow(m));
+    if (i === maskedAfter) appendMasked();
   });
   return list;
 }
@@ -114,8 +115,13 @@ function maskedRow(c: StepCandidateView): HTMLElement {
     h('span', { class: 'bar' }, raw),
     h('span', { class: 'num' }, formatProb(c.prob)),
     h('span', { class: 'num processed' }, '✗'),
-    h('span', { class: 'num dim masked-label' }, label),
+    h('span', { class: 'num dim masked-label' }, 'masked'),
   );
+}
+
+/** The line above the masked tokens: what they are and which probability they show. */
+function maskedHeading(count: number): HTMLElement {
+  return h('div', { class: 'cand-note masked-note' }, `${plural(count, 'token')} masked by the language server (struck through), with the probability the model gave them before the mask:`);
 }
 
 /** What the first shown token's distribution is, in words. */
