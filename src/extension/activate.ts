@@ -1,5 +1,7 @@
-// Activation, shared by the desktop and web entry points: register everything, load nothing.
-// Every listener, provider and command goes into context.subscriptions and is disposed.
+// Activation, shared by the desktop and web entry points: register everything and return; the
+// model then starts loading in the background, in its worker (off this thread), so that the first
+// keystroke finds it ready. Every listener, provider and command goes into context.subscriptions
+// and is disposed.
 
 import * as vscode from 'vscode';
 import { CompletionPipeline } from '../completion/pipeline.js';
@@ -90,5 +92,8 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   }));
 
   void migrateMinConfidence().catch((error) => log.warn(`could not migrate nexttoken.minConfidence: ${(error as Error).message}`));
-  log.info(`NextToken activated (${host.kind} host, ${(performance.now() - started).toFixed(1)} ms); model ${models.folder.toString(true)} loads on first use`);
+  log.info(`NextToken activated (${host.kind} host, ${(performance.now() - started).toFixed(1)} ms); model ${models.folder.toString(true)} loads in the background`);
+  // After activation returns: the worker reads and compiles the model while the user opens a file.
+  const preload = setTimeout(() => settings.enable && void models.get(), 0);
+  register({ dispose: () => clearTimeout(preload) });
 }
