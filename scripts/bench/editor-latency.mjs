@@ -195,7 +195,14 @@ async function typeFile(page, source) {
     const ghost = await page.evaluate(([after, l, w]) => window.__nexttokenProbe.wait(after, l, w), [keyT, line, waitMs]);
     // Typed into: VS Code shortened the suggestion already shown instead of asking again.
     const typedInto = !!ghost && before.length > 1 && before.startsWith(ch) && ghost.text === before.slice(1);
-    keys.push({ ch, ms: ghost ? ghost.t - keyT : null, typedInto });
+    // The extension's own time for the request (the pipeline's total, which the status bar shows),
+    // to split a new suggestion's latency into NextToken's part and the editor's (debounce, IPC, rendering).
+    const providerMs = ghost && !typedInto ? await page.evaluate(() => {
+      const item = [...document.querySelectorAll('.statusbar-item')].find((e) => /NextToken/.test(e.textContent ?? ''));
+      const m = (item?.textContent ?? '').match(/· (\d+) ms · \d+ tok\/s/);
+      return m ? Number(m[1]) : null;
+    }) : null;
+    keys.push({ ch, ms: ghost ? ghost.t - keyT : null, typedInto, providerMs });
     if (!ghost && shots > 0 && shots--) await page.screenshot({ path: join(ROOT, 'test-results', `bench-no-ghost-${keys.length}.png`) });
     if (verbose) {
       const last = ghost ? undefined : await page.evaluate(() => window.__nexttokenProbe.ghosts.at(-1));
@@ -210,7 +217,17 @@ function summarize(keys) {
   const fresh = shown.filter((k) => !k.typedInto);
   const into = shown.filter((k) => k.typedInto);
   const row = (list) => ({ n: list.length, p50: percentile(list.map((k) => k.ms), 50), p95: percentile(list.map((k) => k.ms), 95), max: Math.max(...list.map((k) => k.ms)) });
-  return { keystrokes: keys.length, withGhost: shown.length, noGhost: keys.filter((k) => k.ms === null).length, missingKeydown: keys.filter((k) => k.missing).length, all: row(shown), fresh: row(fresh), typedInto: row(into) };
+  const provider = fresh.map((k) => k.providerMs).filter((x) => x !== null && x !== undefined);
+  return {
+    keystrokes: keys.length,
+    withGhost: shown.length,
+    noGhost: keys.filter((k) => k.ms === null).length,
+    missingKeydown: keys.filter((k) => k.missing).length,
+    all: row(shown),
+    fresh: row(fresh),
+    typedInto: row(into),
+    providerFresh: { n: provider.length, p50: percentile(provider, 50), p95: percentile(provider, 95) },
+  };
 }
 
 async function main() {
@@ -250,6 +267,7 @@ async function main() {
     console.log(`  all keys with ghost text   p50 ${ms(s.all.p50)}  p95 ${ms(s.all.p95)}  max ${ms(s.all.max)}  (n=${s.all.n})`);
     console.log(`  new suggestion (a request) p50 ${ms(s.fresh.p50)}  p95 ${ms(s.fresh.p95)}  max ${ms(s.fresh.max)}  (n=${s.fresh.n})`);
     console.log(`  typed into the suggestion  p50 ${ms(s.typedInto.p50)}  p95 ${ms(s.typedInto.p95)}  max ${ms(s.typedInto.max)}  (n=${s.typedInto.n})`);
+    console.log(`  of a new suggestion, NextToken's own time (status bar: the pipeline's total) p50 ${ms(s.providerFresh.p50)}  p95 ${ms(s.providerFresh.p95)}  (n=${s.providerFresh.n})`);
     console.log(`load average before ${loadBefore}, after ${result.loadAfter}; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
     if (args.json) writeFileSync(String(args.json), JSON.stringify({ ...result, keys: typing.keys }, null, 2));
   } finally {

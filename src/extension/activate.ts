@@ -24,6 +24,8 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   const scores = new ScoreDecorations(models);
 
   const register = <T extends vscode.Disposable>(d: T) => (context.subscriptions.push(d), d);
+  /** Loads the model in the background (in its worker) when completions are on: the next keystroke finds it ready. */
+  const preload = () => void (settings.enable && models.get());
   register(log);
   register({ dispose: () => void models.dispose() });
   register(status);
@@ -56,12 +58,14 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
     'nexttoken.useBundledModel': async () => {
       await setSetting('modelFolder', '');
       await models.reset();
+      preload();
     },
     'nexttoken.chooseModel': async () => {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Choose a model folder (config.json, tokenizer.json, onnx/model*.onnx)' });
       if (!picked?.[0]) return;
       await setSetting('modelFolder', picked[0].scheme === 'file' ? picked[0].fsPath : picked[0].toString());
       await models.reset();
+      preload();
     },
     'nexttoken.statusMenu': async () => {
       const items = [
@@ -83,6 +87,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
     settings = readSettings();
     pipeline?.updateSettings(settings.pipeline);
     await models.updateSettings(settings);
+    preload();
     status.render();
     log.info(`settings changed: completions ${settings.enable ? 'on' : 'off'}`);
   }));
@@ -94,6 +99,6 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   void migrateMinConfidence().catch((error) => log.warn(`could not migrate nexttoken.minConfidence: ${(error as Error).message}`));
   log.info(`NextToken activated (${host.kind} host, ${(performance.now() - started).toFixed(1)} ms); model ${models.folder.toString(true)} loads in the background`);
   // After activation returns: the worker reads and compiles the model while the user opens a file.
-  const preload = setTimeout(() => settings.enable && void models.get(), 0);
-  register({ dispose: () => clearTimeout(preload) });
+  const afterActivation = setTimeout(preload, 0);
+  register({ dispose: () => clearTimeout(afterActivation) });
 }

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ROOT, E2E_DIR, Reporter, editorText, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp,
+  ROOT, E2E_DIR, Reporter, SCENARIO, editorText, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp, waitForOutputLine,
 } from './workbench.mjs';
 
 const args = parseArgs();
@@ -89,6 +89,11 @@ async function main() {
       // on the software WebGPU adapter of a CI machine each forward pass is ~100x slower than on WASM,
       // and they time out; this run checks the WebGPU path itself (backend, ghost text, Tab, the panel opens).
       readDocument: webgpu ? undefined : () => editorText(browser.page),
+    });
+    await rep.step('the model runs in a web worker of its own, not on the extension host\'s thread', async () => {
+      const line = await waitForOutputLine(browser.page, SCENARIO.channel, /the model runs in a web worker|the engine worker could not start[^\n]*/, 30000);
+      if (!/web worker/.test(line)) throw new Error(JSON.stringify(line));
+      return JSON.stringify(line);
     });
     failed = rep.summary();
   } finally {
