@@ -42,7 +42,9 @@ async function main() {
   // the WebGPU run pins the backend so it is WebGPU that runs (auto could time WASM as faster on a
   // software adapter); --backend auto|wasm|webgpu overrides
   const backend = args.backend || (webgpu ? 'webgpu' : undefined);
-  const workspace = makeWorkspace(tempDir('web-workspace'), backend ? { 'nexttoken.backend': backend } : {});
+  // extra workspace settings, e.g. E2E_WORKSPACE_SETTINGS='{"nexttoken.debounceMs":40}'
+  const extra = JSON.parse(args['workspace-settings'] || process.env.E2E_WORKSPACE_SETTINGS || '{}');
+  const workspace = makeWorkspace(tempDir('web-workspace'), { ...(backend ? { 'nexttoken.backend': backend } : {}), ...extra });
   const port = Number(args.port) || (await freePort());
   const host = 'e2e.localhost';
   const config = {
