@@ -1,5 +1,5 @@
-// One esbuild script for every bundle: the CLI and the desktop extension (Node, CJS), the web
-// extension (browser worker), and the panel (browser). Type-checking is `npm run typecheck`.
+// One esbuild script for every bundle: the CLI, the desktop extension and its engine worker (Node,
+// CJS), the web extension and its engine worker (browser workers), and the panel (browser). Type-checking is `npm run typecheck`.
 // onnxruntime-web's .wasm/.mjs runtime files are copied into dist/ so nothing is fetched at run time.
 
 import * as esbuild from 'esbuild';
@@ -35,6 +35,16 @@ const builds = [
     mainFields: ['browser', 'module', 'main'],
     conditions: ['onnxruntime-web-use-extern-wasm'],
     define: { global: 'globalThis', BUNDLED_ONNX_FILES: JSON.stringify(fs.readdirSync(path.join(root, 'models/nexttoken-small/onnx')).filter((n) => n.endsWith('.onnx'))) },
+  },
+  // The engine worker of web hosts: a classic script (VS Code's web extension host starts workers with importScripts).
+  {
+    entryPoints: ['src/engine/web-engine-worker.ts'],
+    outfile: 'dist/web/engine-worker.js',
+    platform: 'browser',
+    format: 'iife',
+    mainFields: ['browser', 'module', 'main'],
+    conditions: ['onnxruntime-web-use-extern-wasm'],
+    define: { global: 'globalThis' },
   },
   exists('webview/main.ts') && { entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
 ].filter(Boolean);

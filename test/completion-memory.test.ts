@@ -78,6 +78,21 @@ test('a newer keystroke cancels the older request during its debounce', async ()
   assert.equal(engine.calls.length, 1);
 });
 
+test('by default a keystroke reaches the engine without a wait of its own (VS Code already waits 50 ms)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const engine = fakeEngine(() => 'items.length;');
+  const pipeline = new CompletionPipeline(engine, DEFAULT_PIPELINE);
+  for (let i = 0; i < 5; i++) {
+    // typing fast, a key every 60 ms: an adaptive debounce would grow here
+    const pending = pipeline.provide({ text: `const t${i} = `, cursor: 11, startsDocument: true });
+    t.mock.timers.tick(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(engine.calls.length, i + 1, `keystroke ${i} waited on a timer`);
+    await pending;
+    t.mock.timers.tick(60);
+  }
+});
+
 test('the text after the cursor is sent mid-line, and at the end of a line only when asked to', async () => {
   const engine = fakeEngine(() => 'x');
   const at = async (fillInTheMiddle: 'always' | 'midline' | 'never', text: string, cursor: number) => {

@@ -127,3 +127,25 @@ test('Score Selection refuses more than 64k characters with a message, and close
   assert.equal(decorations.scoredDocuments, 0);
   decorations.dispose();
 });
+
+test('typing in a document that was never scored sends the editor no decoration updates; an edit clears a scored one', async () => {
+  const { ScoreDecorations } = await import('../src/extension/score-decorations.js');
+  const decorations = new ScoreDecorations(await manager(async () => fakeEngine('x')));
+  const doc = fakeDocument('let a = 1;');
+  let updates = 0;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stub answers require('vscode') only
+  const { window } = require('vscode');
+  window.visibleTextEditors = [{ document: doc, setDecorations: () => updates++ }];
+  const keystroke = { document: doc, contentChanges: [{ text: 'x' }] };
+  try {
+    for (let i = 0; i < 20; i++) for (const listener of world.changeListeners) listener(keystroke);
+    assert.equal(updates, 0, 'every keystroke cleared decorations that were never set (one message to the editor per bucket)');
+    (decorations as unknown as { scored: Map<string, unknown> }).scored.set(doc.uri.toString(), []);
+    for (const listener of world.changeListeners) listener(keystroke);
+    assert.ok(updates > 0, 'an edit to a scored document clears its colours');
+    assert.equal(decorations.scoredDocuments, 0);
+  } finally {
+    window.visibleTextEditors = [];
+    decorations.dispose();
+  }
+});

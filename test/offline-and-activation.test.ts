@@ -25,7 +25,7 @@ function trapNetwork(): void {
   (globalThis as { WebSocket?: unknown }).WebSocket = trap('WebSocket');
 }
 
-test('activation registers commands, the inline provider and the panel, and loads no model', async () => {
+test('activation registers commands, the inline provider and the panel, returns before any model work, then preloads the model', async () => {
   trapNetwork();
   const world = installVscodeStub({ settings: { modelFolder: fixturePath('tiny-llama') } });
   const { activateWith } = await import('../src/extension/activate.js');
@@ -39,13 +39,16 @@ test('activation registers commands, the inline provider and the panel, and load
     bundledModel: vscode.Uri.file(fixturePath('tiny-gpt2')),
     load: (folder: { fsPath: string }) => (loads++, loadNodeEngine(folder.fsPath)),
   });
-  assert.equal(loads, 0, 'activation does no model work');
+  assert.equal(loads, 0, 'activation itself does no model work');
   assert.ok(world.logs.some((l) => l.includes('NextToken activated')));
+  // Right after activation the model loads in the background, before any keystroke asks for it.
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(loads, 1, 'the model is preloaded without a request');
   for (const id of ['nexttoken.toggle', 'nexttoken.explain', 'nexttoken.chooseModel', 'nexttoken.showLog', 'nexttoken.scoreSelection']) assert.ok(world.registered.commands.includes(id), id);
   assert.equal(world.registered.providers, 1);
   assert.deepEqual(world.registered.views, ['nexttoken.panel']);
 
-  // First completion: loads lazily (the configured folder, trusted workspace), answers, offline.
+  // First completion: served by the preloaded model (the configured folder, trusted workspace), offline.
   const doc = fakeDocument('function add(a, b) {\n\treturn a + b;\n}\n\nconst x = add(');
   const position = doc.positionAt(doc.getText().length);
   const items = await world.registered.inline.provideInlineCompletionItems(doc, position, { triggerKind: 0 }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) });

@@ -15,6 +15,7 @@ export interface StubWorld {
   statusText: () => string;
   warnings: string[];
   closeListeners: ((document: unknown) => void)[];
+  changeListeners: ((event: unknown) => void)[];
 }
 
 export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
@@ -28,6 +29,7 @@ export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
     statusText: () => '',
     warnings: [],
     closeListeners: [],
+    changeListeners: [],
     ...world,
   };
   const disposable = () => ({ dispose: () => void w.disposed++ });
@@ -120,7 +122,7 @@ export function installVscodeStub(world: Partial<StubWorld> = {}): StubWorld {
       getConfiguration: () => ({ get: (key: string) => w.settings[key], inspect: (key: string) => ({ key, globalValue: w.settings[key] }), update: async (key: string, value: unknown) => void (w.settings[key] = value) }),
       onDidChangeConfiguration: () => disposable(),
       onDidGrantWorkspaceTrust: () => disposable(),
-      onDidChangeTextDocument: () => disposable(),
+      onDidChangeTextDocument: (listener: (event: unknown) => void) => (w.changeListeners.push(listener), disposable()),
       onDidCloseTextDocument: (listener: (document: unknown) => void) => (w.closeListeners.push(listener), disposable()),
     },
     languages: {

@@ -45,7 +45,9 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   maxBlockTokens: 96,
   temperature: DEFAULT_SAMPLING.temperature,
   suggestionThreshold: DEFAULT_THRESHOLD,
-  debounceMs: 40,
+  // In the editor VS Code already waits 50 ms after a keystroke and cancels superseded requests;
+  // a wait of our own only delays ghost text (BENCHMARKS.md, editor latency).
+  debounceMs: 0,
   multiline: true,
   timeBudgetMs: 1500,
   fillInTheMiddle: 'midline',

@@ -3,11 +3,12 @@
 // Transport-free: the Node and browser worker entries pass in how to post and how to load.
 
 import type { Engine } from './engine.js';
-import { serializeError, type CallMessage, type FromWorker, type LoadSpec, type ToWorker } from './worker-protocol.js';
+import { serializeError, type CallMessage, type FileAnswerMessage, type FromWorker, type LoadSpec, type ToWorker } from './worker-protocol.js';
 
 export interface WorkerSide {
   post(message: FromWorker): void;
-  onMessage(handler: (message: ToWorker) => void): void;
+  /** Everything posted to the worker (a web worker also receives its file answers here: ignored). */
+  onMessage(handler: (message: ToWorker | FileAnswerMessage) => void): void;
   /** Loads the engine; `beforePass` must be handed to it (it yields so cancel messages are read). */
   load(spec: LoadSpec, beforePass: () => Promise<void>): Promise<Engine>;
   /** A macrotask turn: setImmediate in Node, a MessageChannel hop in a browser. */
@@ -39,6 +40,7 @@ export function serveEngine(side: WorkerSide): void {
       }
       return;
     }
+    if (message.type !== 'call') return; // file answers (web hosts) go to the worker's ModelFiles
     const controller = new AbortController();
     running.set(message.id, controller);
     const passesAtStart = passes;

@@ -174,7 +174,8 @@ async function startWorker(options: WorkerEngineOptions): Promise<{ port: Engine
   }
 }
 
-function deserializeError(e: SerializedError): Error {
+/** An error from the worker as the error it was (AbortError, ModelError with its problem, RequestError). */
+export function deserializeError(e: SerializedError): Error {
   if (e.name === 'AbortError') return abortError();
   const error = e.name === 'ModelError' ? new ModelError(e.problem as ModelProblem, e.message) : e.name === 'RequestError' ? new RequestError(e.message) : Object.assign(new Error(e.message), { name: e.name });
   if (e.stack) error.stack = e.stack;

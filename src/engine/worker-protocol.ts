@@ -7,14 +7,21 @@ import type { CacheStats } from './decoder-session.js';
 import type { CompletionRequest, CompletionResult, EngineInfo, Explanation, ExplainRequest, ScoreRequest, ScoreResult } from './engine.js';
 import type { GeneratedToken } from './generate.js';
 import type { OnnxVariant } from './load-model.js';
+import type { Backend } from './ort.js';
 
-/** What to load in the worker: a model folder on disk (desktop) and the engine options that are data. */
+/**
+ * What to load in the worker and the engine options that are data. `folder`: a model folder on
+ * disk (desktop, read by the worker itself), or the folder's URI in a web host, where only the
+ * editor's thread can read it (vscode.workspace.fs) and the worker asks for each file.
+ */
 export interface LoadSpec {
   folder: string;
   variant?: OnnxVariant;
   threads?: number;
-  /** Folder (file URL) holding ort-wasm-*.{mjs,wasm}. */
+  /** Folder (file URL on the desktop, http(s) URL in a browser) holding ort-wasm-*.{mjs,wasm}. */
   wasmFolder?: string;
+  /** The backend setting (web hosts: WebGPU or WASM, 'auto' times both). */
+  backend?: Backend | 'auto';
 }
 
 /** The request types as data: what the in-process request has, less its signal and callbacks. */
@@ -85,6 +92,23 @@ export interface ErrorMessage {
   passesAfterCancel?: number;
 }
 export type FromWorker = ReadyMessage | ProgressMessage | ResultMessage | ErrorMessage;
+
+// ── model files, in web hosts: the worker asks, the editor's thread reads and answers ────────
+/** From the worker: read a file of the model folder (a ModelFiles method and its arguments). */
+export interface FileRequestMessage {
+  type: 'file';
+  id: number;
+  op: 'readText' | 'readBytes' | 'list' | 'size';
+  path: string;
+  maxBytes?: number;
+}
+/** To the worker: the file's text, bytes (transferred, not copied), names or size; or the error. */
+export interface FileAnswerMessage {
+  type: 'file';
+  id: number;
+  value?: string | Uint8Array | string[] | number | null;
+  error?: SerializedError;
+}
 
 /** One end of the channel: worker_threads' parentPort/Worker and the browser's Worker both fit. */
 export interface EnginePort {

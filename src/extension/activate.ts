@@ -1,5 +1,7 @@
-// Activation, shared by the desktop and web entry points: register everything, load nothing.
-// Every listener, provider and command goes into context.subscriptions and is disposed.
+// Activation, shared by the desktop and web entry points: register everything and return; the
+// model then starts loading in the background, in its worker (off this thread), so that the first
+// keystroke finds it ready. Every listener, provider and command goes into context.subscriptions
+// and is disposed.
 
 import * as vscode from 'vscode';
 import { CompletionPipeline } from '../completion/pipeline.js';
@@ -28,6 +30,8 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   const memberNames = new MemberNames((m) => log.warn(m));
 
   const register = <T extends vscode.Disposable>(d: T) => (context.subscriptions.push(d), d);
+  /** Loads the model in the background (in its worker) when completions are on: the next keystroke finds it ready. */
+  const preload = () => void (settings.enable && models.get());
   register(log);
   register({ dispose: () => void models.dispose() });
   register(status);
@@ -75,12 +79,14 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
     'nexttoken.useBundledModel': async () => {
       await setSetting('modelFolder', '');
       await models.reset();
+      preload();
     },
     'nexttoken.chooseModel': async () => {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Choose a model folder (config.json, tokenizer.json, onnx/model*.onnx)' });
       if (!picked?.[0]) return;
       await setSetting('modelFolder', picked[0].scheme === 'file' ? picked[0].fsPath : picked[0].toString());
       await models.reset();
+      preload();
     },
     'nexttoken.statusMenu': async () => {
       const items = [
@@ -102,6 +108,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
     settings = readSettings();
     pipeline?.updateSettings(settings.pipeline);
     await models.updateSettings(settings);
+    preload();
     status.render();
     log.info(`settings changed: completions ${settings.enable ? 'on' : 'off'}`);
   }));
@@ -111,5 +118,8 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   }));
 
   void migrateMinConfidence().catch((error) => log.warn(`could not migrate nexttoken.minConfidence: ${(error as Error).message}`));
-  log.info(`NextToken activated (${host.kind} host, ${(performance.now() - started).toFixed(1)} ms); model ${models.folder.toString(true)} loads on first use`);
+  log.info(`NextToken activated (${host.kind} host, ${(performance.now() - started).toFixed(1)} ms); model ${models.folder.toString(true)} loads in the background`);
+  // After activation returns: the worker reads and compiles the model while the user opens a file.
+  const afterActivation = setTimeout(preload, 0);
+  register({ dispose: () => clearTimeout(afterActivation) });
 }

@@ -1,4 +1,4 @@
-// The model's lifecycle: loaded lazily on first use (never during activation), reloaded when
+// The model's lifecycle: loaded in the background right after activation (or on first use), reloaded when
 // its settings change, disposed on deactivate; load errors and repeated request failures are
 // contained here and turn completions off with one clear message. Loads are tagged with a
 // generation: a newer setting wins, a load that finishes after it is disposed, and a load that
@@ -97,7 +97,8 @@ export class ModelManager implements vscode.Disposable {
     this.log.info(`loading model from ${folder.toString(true)} (${this.host.kind}, variant ${this.settings.onnxVariant}, backend ${this.settings.backend}, threads ${this.settings.threads})`);
     const loading = this.host.load(folder, this.settings);
     try {
-      const engine = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'NextToken: loading the model…' }, () =>
+      // In the status bar, not a notification: it happens at every start (activate.ts preloads).
+      const engine = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'NextToken: loading the model…' }, () =>
         withTimeout(loading, this.loadTimeoutMs),
       );
       if (generation !== this.generation) {

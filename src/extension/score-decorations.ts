@@ -30,7 +30,9 @@ export class ScoreDecorations implements vscode.Disposable {
   constructor(private readonly models: ModelManager) {
     this.disposables.push(
       vscode.languages.registerHoverProvider({ pattern: '**' }, { provideHover: (doc, pos) => this.hover(doc, pos) }),
-      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.clear(e.document.uri)),
+      // Only a scored document has colours to clear: for any other, every keystroke would send the
+      // editor one decoration update per bucket.
+      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.scored.has(e.document.uri.toString()) && this.clear(e.document.uri)),
       vscode.workspace.onDidCloseTextDocument((document) => this.scored.delete(document.uri.toString())),
     );
   }

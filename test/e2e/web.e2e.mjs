@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ROOT, E2E_DIR, Reporter, editorText, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp,
+  ROOT, E2E_DIR, Reporter, SCENARIO, editorText, freePort, launchChromium, makeWorkspace, parseArgs, runScenarios, tempDir, waitForHttp, waitForOutputLine,
 } from './workbench.mjs';
 
 const args = parseArgs();
@@ -42,7 +42,9 @@ async function main() {
   // the WebGPU run pins the backend so it is WebGPU that runs (auto could time WASM as faster on a
   // software adapter); --backend auto|wasm|webgpu overrides
   const backend = args.backend || (webgpu ? 'webgpu' : undefined);
-  const workspace = makeWorkspace(tempDir('web-workspace'), backend ? { 'nexttoken.backend': backend } : {});
+  // extra workspace settings, e.g. E2E_WORKSPACE_SETTINGS='{"nexttoken.debounceMs":40}'
+  const extra = JSON.parse(args['workspace-settings'] || process.env.E2E_WORKSPACE_SETTINGS || '{}');
+  const workspace = makeWorkspace(tempDir('web-workspace'), { ...(backend ? { 'nexttoken.backend': backend } : {}), ...extra });
   const port = Number(args.port) || (await freePort());
   const host = 'e2e.localhost';
   const config = {
@@ -89,6 +91,11 @@ async function main() {
       // on the software WebGPU adapter of a CI machine each forward pass is ~100x slower than on WASM,
       // and they time out; this run checks the WebGPU path itself (backend, ghost text, Tab, the panel opens).
       readDocument: webgpu ? undefined : () => editorText(browser.page),
+    });
+    await rep.step('the model runs in a web worker of its own, not on the extension host\'s thread', async () => {
+      const line = await waitForOutputLine(browser.page, SCENARIO.channel, /the model runs in a web worker|the engine worker could not start[^\n]*/, 30000);
+      if (!/web worker/.test(line)) throw new Error(JSON.stringify(line));
+      return JSON.stringify(line);
     });
     failed = rep.summary();
   } finally {
