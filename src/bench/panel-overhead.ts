@@ -6,7 +6,8 @@
 //      call of its own);
 //   2. CPU time per keystroke (p95 and the median paired difference): what this process spent,
 //      which other jobs on the machine do not inflate;
-//   3. time to suggestion p95, per round, and the median of the rounds.
+//   3. time to suggestion p95, per round, and the median of the rounds (after an uncounted
+//      warm-up round).
 //
 //   npm run build && node --import tsx src/bench/panel-overhead.ts [chars=400] [rounds=3] [model folder]
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   const [chars = '400', rounds = '3', model = bundledModelFolder()] = process.argv.slice(2);
   const source = fs.readFileSync(path.join(__dirname, '..', 'completion', 'pipeline.ts'), 'utf8');
   console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
+  await round(model, source, 100); // warm-up, not counted: the first replay in a process also pays for compiling the JavaScript
   const results: Round[] = [];
   for (let r = 0; r < Number(rounds); r++) {
     const x = await round(model, source, Number(chars));
