@@ -16,7 +16,73 @@ import { DEFAULT_SAMPLING, DEFAULT_SEED } from './core/logits.js';
 import { contextBlock, DEFAULT_CONTEXT, type Snippet, type WorkspaceFile } from './completion/repo-context.js';
 import { TsNames, type NamesAnswer } from './ts-names.js';
 
-const USAGE = `nexttoken <command> [options]
+type Flags = Record<string, string | boolean>;
+
+/** Most characters of --file/stdin text kept for complete/explain (the end, where the cursor is), cut before tokenizing. */
+export const MAX_PREFIX_CHARS = 64 * 1024;
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** The value's name in --help; a number flag is checked to be one, a choice to be one of the choices. */
+  value?: string;
+  number?: true;
+  choices?: readonly string[];
+  /** Its line in --help. */
+  help: string;
+}
+
+/**
+ * Every option any command takes (bench's too), and the one place each is described: the parser,
+ * the number and choice checks and --help are made from it. Anything else is a usage error.
+ * test/cli-args.test.ts checks that the code reads each one and reads no other.
+ */
+export const OPTIONS = {
+  model: { type: 'string', value: 'DIR', help: 'model folder (default: the bundled model)' },
+  variant: { type: 'string', choices: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], help: 'ONNX file of the folder (default auto)' },
+  threads: { type: 'string', value: 'N', number: true, help: 'WASM threads (default 1)' },
+  prefix: { type: 'string', value: 'TEXT', help: 'text before the cursor' },
+  suffix: { type: 'string', value: 'TEXT', help: 'text after it' },
+  text: { type: 'string', value: 'TEXT', help: 'the text (the same as --prefix)' },
+  file: { type: 'string', value: 'F', help: 'read the text from a file (stdin when no text is given)' },
+  'max-tokens': { type: 'string', value: 'N', number: true, help: '(complete) default 32' },
+  stop: { type: 'string', choices: ['line', 'block', 'none'], help: '(complete) where to stop (default line)' },
+  temperature: { type: 'string', value: 'T', number: true, help: 'sampling temperature (0 = greedy, the default)' },
+  'top-k': { type: 'string', value: 'K', number: true, help: 'sampling: keep the K likeliest tokens' },
+  'top-p': { type: 'string', value: 'P', number: true, help: 'sampling: keep the likeliest tokens up to mass P' },
+  seed: { type: 'string', value: 'S', number: true, help: 'sampling seed' },
+  top: { type: 'string', value: 'N', number: true, help: '(explain) candidates to list, default 10' },
+  lens: { type: 'boolean', help: '(explain) also the logit lens: the top candidates after every layer' },
+  'no-lookup': { type: 'boolean', help: '(complete) no prompt-lookup drafting' },
+  'accept-ratio': { type: 'string', value: 'R', number: true, help: '(complete) keep a drafted token at least R × as likely as the greedy one (default 1e-4; 1 = plain greedy)' },
+  language: { type: 'string', value: 'ID', help: "(complete) VS Code language id, for the gate's confidence" },
+  context: { type: 'string', choices: ['on', 'off'], help: '(complete) snippets of the request\'s "files" ahead of the prefix (default on when files are given)' },
+  'context-budget': { type: 'string', value: 'N', number: true, help: `(complete) most tokens of repository context (default ${DEFAULT_CONTEXT.budgetTokens})` },
+  monitor: { type: 'string', choices: ['ts', 'off'], help: '(complete) at `.`/`?.` keep the next name to one the TypeScript language service finds valid (default ts when files are given)' },
+  'monitor-budget': { type: 'string', value: 'MS', number: true, help: '(complete) wait at most this long for the language service (default 100), else decode unconstrained' },
+  json: { type: 'boolean', help: 'one JSON object on stdout' },
+  jsonl: { type: 'boolean', help: '(complete, score) one JSON request per stdin line, one JSON result per line' },
+  cursor: { type: 'string', value: 'N', number: true, help: "(explain) explain the inline request at character offset N of the text: the editor's pipeline request, with the options below" },
+  line: { type: 'string', value: 'L', number: true, help: '(explain) or at line L (1-based) ...' },
+  column: { type: 'string', value: 'C', number: true, help: '(explain) ... and column C (1-based)' },
+  fim: { type: 'string', choices: ['always', 'midline', 'never'], help: '(explain at a cursor) suffix decision (default midline)' },
+  'no-heal': { type: 'boolean', help: '(explain at a cursor) no token healing' },
+  'no-multiline': { type: 'boolean', help: '(explain at a cursor) line suggestions only' },
+  'time-budget': { type: 'string', value: 'MS', number: true, help: '(explain at a cursor) default 1500' },
+  quick: { type: 'boolean', help: '(bench) the short run' },
+  phase: { type: 'string', choices: ['threads', 'coldstart', 'replay', 'replay-context'], help: '(bench) one phase alone' },
+  replay: { type: 'string', value: 'F', help: '(bench) the file the keystroke replay types (default src/completion/pipeline.ts)' },
+  chars: { type: 'string', value: 'N', number: true, help: '(bench --phase replay) characters to type, default 1500' },
+  out: { type: 'string', value: 'F', help: '(bench) where to write the JSON (default bench-results/bench.json)' },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
+} as const satisfies Record<string, OptionSpec>;
+
+const SPECS: [string, OptionSpec][] = Object.entries(OPTIONS);
+const PARSE_OPTIONS = Object.fromEntries(SPECS.map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]));
+const NUMBERS = SPECS.filter(([, o]) => o.number).map(([name]) => name);
+const CHOICES = Object.fromEntries(SPECS.flatMap(([name, o]) => (o.choices ? [[name, o.choices]] : [])));
+
+export const USAGE = `nexttoken <command> [options]
 
 commands
   complete   continue the text (from --prefix, --file or stdin)
@@ -25,80 +91,7 @@ commands
   bench      benchmarks (see BENCHMARKS.md)
 
 options
-  --model DIR         model folder (default: the bundled model)
-  --variant V         auto | fp32 | fp16 | quantized | q4
-  --threads N         WASM threads (default 1)
-  --prefix TEXT       text before the cursor      --suffix TEXT   text after it
-  --file F            read the text from a file (stdin when neither is given)
-  --max-tokens N      (complete) default 32       --stop line|block|none (default line)
-  --temperature T --top-k K --top-p P --seed S    sampling (temperature 0 = greedy)
-  --top N             (explain) candidates to list, default 10
-  --lens              (explain) also the logit lens: the top candidates after every layer
-  --cursor N          (explain) explain the inline request at character offset N of the text
-                      (or --line L --column C, 1-based): the editor's pipeline request, with
-  --fim always|midline|never   suffix decision (default midline)   --no-heal   no token healing
-  --no-multiline      line suggestions only   --time-budget MS   (default 1500)
-  --no-lookup         (complete) no prompt-lookup drafting
-  --language ID       (complete) VS Code language id, for the gate's confidence
-  --context on|off    (complete) snippets of the request's "files" ahead of the prefix (default on when files are given)
-  --context-budget N  (complete) most tokens of repository context (default ${DEFAULT_CONTEXT.budgetTokens})
-  --monitor ts|off    (complete) at \`.\`/\`?.\` keep the next name to one the TypeScript language service finds valid (default ts when files are given)
-  --monitor-budget MS (complete) wait at most this long for the language service (default 100), else decode unconstrained
-  --accept-ratio R    (complete) keep a drafted token at least R × as likely as the greedy one (default 1e-4; 1 = plain greedy)
-  --json              one JSON object on stdout
-  --jsonl             (complete, score) one JSON request per stdin line, one JSON result per line
-`;
-
-type Flags = Record<string, string | boolean>;
-
-/** Most characters of --file/stdin text kept for complete/explain (the end, where the cursor is), cut before tokenizing. */
-export const MAX_PREFIX_CHARS = 64 * 1024;
-
-/** Every option any command takes (bench's too); anything else is a usage error. */
-const OPTIONS = {
-  model: { type: 'string' },
-  variant: { type: 'string' },
-  threads: { type: 'string' },
-  prefix: { type: 'string' },
-  suffix: { type: 'string' },
-  file: { type: 'string' },
-  text: { type: 'string' },
-  'max-tokens': { type: 'string' },
-  stop: { type: 'string' },
-  temperature: { type: 'string' },
-  'top-k': { type: 'string' },
-  'top-p': { type: 'string' },
-  seed: { type: 'string' },
-  top: { type: 'string' },
-  lens: { type: 'boolean' },
-  'no-lookup': { type: 'boolean' },
-  'accept-ratio': { type: 'string' },
-  json: { type: 'boolean' },
-  jsonl: { type: 'boolean' },
-  language: { type: 'string' },
-  // repository context (complete)
-  context: { type: 'string' },
-  'context-budget': { type: 'string' },
-  monitor: { type: 'string' },
-  'monitor-budget': { type: 'string' },
-  // explain at a cursor: the inline provider's request
-  cursor: { type: 'string' },
-  line: { type: 'string' },
-  column: { type: 'string' },
-  fim: { type: 'string' },
-  'no-heal': { type: 'boolean' },
-  'no-multiline': { type: 'boolean' },
-  'time-budget': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  // bench
-  quick: { type: 'boolean' },
-  phase: { type: 'string' },
-  replay: { type: 'string' },
-  out: { type: 'string' },
-  chars: { type: 'string' },
-} as const;
-const NUMBERS = ['threads', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'top', 'accept-ratio', 'cursor', 'line', 'column', 'time-budget', 'chars', 'context-budget', 'monitor-budget'];
-const CHOICES: Record<string, readonly string[]> = { variant: ['auto', 'fp32', 'fp16', 'quantized', 'q4'], stop: ['line', 'block', 'none'], fim: ['always', 'midline', 'never'], context: ['on', 'off'], monitor: ['ts', 'off'] };
+${SPECS.map(([name, o]) => `  ${`--${name}${o.choices ? ` ${o.choices.join('|')}` : o.value ? ` ${o.value}` : ''}`.padEnd(26)} ${o.help}\n`).join('')}`;
 
 /** A bad command line: main prints its one-line message and exits 2. */
 export class UsageError extends Error {}
@@ -106,7 +99,7 @@ export class UsageError extends Error {}
 export function parseCommandLine(argv: string[]): { command: string; flags: Flags } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: PARSE_OPTIONS, strict: true, allowPositionals: true });
   } catch (error) {
     const unknown = /Unknown option '([^']+)'/.exec((error as Error).message);
     throw new UsageError(unknown ? `unknown option ${unknown[1]}` : (error as Error).message.split('\n')[0]);
@@ -269,8 +262,7 @@ async function explainInlineRequest(engine: Engine, text: string, flags: Flags):
     const line = Math.max(1, Math.min(lines.length, num(flags, 'line', 1)));
     offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + Math.min(lines[line - 1].length, num(flags, 'column', 1) - 1);
   }
-  const fim = str(flags, 'fim') ?? DEFAULT_PIPELINE.fillInTheMiddle;
-  if (!['always', 'midline', 'never'].includes(fim)) throw new Error(`--fim takes always, midline or never, not ${fim}`);
+  const fim = str(flags, 'fim') ?? DEFAULT_PIPELINE.fillInTheMiddle; // one of OPTIONS.fim.choices: parseCommandLine checked it
   const settings: PipelineSettings = {
     ...DEFAULT_PIPELINE,
     debounceMs: 0,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { processLogits, softmax, topIndices } from '../src/core/logits.js';
+import { processLogits, softmax, topIndices, topProbs } from '../src/core/logits.js';
 import { pickSample, seededRng } from '../src/core/sampler.js';
 import { generate } from '../src/engine/generate.js';
 import { openSession } from './helpers.js';
@@ -17,6 +17,20 @@ test('processed distributions sum to 1', () => {
   ]) {
     assert.ok(Math.abs(sum(processLogits(logits, params).probs) - 1) < 1e-6, JSON.stringify(params));
   }
+});
+
+test('the recorded top candidates are the softmax’s k likeliest tokens with its probabilities, to the bit', () => {
+  const rng = seededRng(3);
+  for (let row = 0; row < 50; row++) {
+    const vocab = Float32Array.from({ length: 4096 }, () => (rng() - 0.5) * 24);
+    vocab[17] = -Infinity; // a suppressed token
+    vocab[900] = vocab[901] = vocab[902]; // a tie: the lower id first
+    for (let i = 0; i < 4000; i += 7) vocab[i] = -Infinity; // a healing constraint
+    const probs = softmax(vocab);
+    const want = topIndices(probs, 10).map((id) => ({ id, prob: probs[id] }));
+    assert.deepEqual(topProbs(vocab, 10), want);
+  }
+  assert.deepEqual(topProbs(Float32Array.from([0.5, 3, 3, -Infinity]), 3).map((c) => c.id), [1, 2, 0]);
 });
 
 test('top-k keeps exactly the k most likely tokens', () => {

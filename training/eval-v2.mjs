@@ -33,6 +33,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { linePool, makeRng } from './eval-cases.mjs';
 import { es, firstLine } from './metrics.mjs';
 
 // The drafting settings tried; the first is the product's default (no fields sent).
@@ -102,26 +103,6 @@ function around(text, cursor, suffixFrom, limits) {
 
 export const isSourceFile = (p) => /\.(ts|tsx|mts|cts)$/.test(p) && !/\.d\.[mc]?tsx?$/.test(p);
 
-export function makeRng(seed) {
-  let s = seed >>> 0;
-  const rnd = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-  return { rnd, randint: (a, b) => a + Math.floor(rnd() * (b - a + 1)) };
-}
-
-/** Lines worth cutting: not the first, ≥ 6 characters, a letter or digit, not a comment. */
-function linePool(docs) {
-  const pool = [];
-  docs.forEach((d, di) => {
-    let off = 0;
-    d.text.split('\n').forEach((line, li) => {
-      const t = line.trim();
-      if (li > 0 && t.length >= 6 && /[A-Za-z0-9_$]/.test(t) && !/^(\*|\/\/|\/\*)/.test(t)) pool.push({ di, li, off, line: line.replace(/\r$/, '') });
-      off += line.length + 1;
-    });
-  });
-  return pool;
-}
-
 /** `n` end-of-line cases and `m` mid-line cases, each from a different line, fixed seed. */
 export function makeCases(docs, n, m, seed, limits) {
   const { randint } = makeRng(seed);
@@ -134,28 +115,29 @@ export function makeCases(docs, n, m, seed, limits) {
     const key = `${p.di}:${p.li}`;
     if (used.has(key)) continue;
     const text = docs[p.di].text;
-    const indent = p.line.length - p.line.trimStart().length;
-    const end = p.line.trimEnd().length;
+    const line = p.line.replace(/\r$/, '');
+    const indent = line.length - line.trimStart().length;
+    const end = line.trimEnd().length;
     const base = { doc: `${docs[p.di].pkg}/${docs[p.di].path}`, line: p.li };
     const wantMid = mid.length < m && (eol.length >= n || (eol.length + mid.length) % 2 === 1);
     if (!wantMid) {
       const col = randint(indent, end - 1);
-      const target = p.line.slice(col).trimEnd();
+      const target = line.slice(col).trimEnd();
       if (!target.trim()) continue;
       used.add(key);
-      eol.push({ ...base, col, target, ...around(text, p.off + col, p.off + p.line.length, limits) });
+      eol.push({ ...base, col, target, ...around(text, p.off + col, p.off + line.length, limits) });
     } else {
       const col = randint(indent, end - 2);
       // token starts after the cursor and before the line's end: where the text after the cursor begins
       const stops = [];
       for (let e = col + 1; e < end; e++) {
-        const a = p.line[e - 1], b = p.line[e];
-        if (b !== ' ' && b !== '\t' && (a === ' ' || a === '\t' || isWordChar(a) !== isWordChar(b) || !isWordChar(b)) && /[\p{L}\p{N}]/u.test(p.line.slice(col, e))) stops.push(e);
+        const a = line[e - 1], b = line[e];
+        if (b !== ' ' && b !== '\t' && (a === ' ' || a === '\t' || isWordChar(a) !== isWordChar(b) || !isWordChar(b)) && /[\p{L}\p{N}]/u.test(line.slice(col, e))) stops.push(e);
       }
       if (!stops.length) continue;
       const e = stops[randint(0, stops.length - 1)];
       used.add(key);
-      mid.push({ ...base, col, end: e, target: p.line.slice(col, e).trimEnd(), lineSuffix: p.line.slice(e), ...around(text, p.off + col, p.off + e, limits) });
+      mid.push({ ...base, col, end: e, target: line.slice(col, e).trimEnd(), lineSuffix: line.slice(e), ...around(text, p.off + col, p.off + e, limits) });
     }
   }
   return { eol, mid };

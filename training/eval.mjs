@@ -24,6 +24,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { lineCuts } from './eval-cases.mjs';
 import { es, firstLine } from './metrics.mjs';
 import { fileURLToPath } from 'node:url';
 import { Tokenizer } from '@huggingface/tokenizers';
@@ -43,48 +44,9 @@ const ACCEPT = args['accept-ratio'] !== undefined ? { acceptRatio: Number(args['
 const docsFile = args.data ?? path.join(here, 'data', 'eval.jsonl');
 const outFile = args.out ?? path.join(here, 'runs', `eval-${engineName}.json`);
 
-let seed = SEED >>> 0;
-function rnd() { seed = (seed + 0x6d2b79f5) >>> 0; let t = seed; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; }
-const randint = (a, b) => a + Math.floor(rnd() * (b - a + 1));
-
 const docs = fs.readFileSync(docsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-// ---------- cases ----------
-export function makeCases(docs, n) {
-  const pool = [];
-  docs.forEach((d, di) => {
-    const lines = d.text.split('\n');
-    let off = 0;
-    lines.forEach((line, li) => {
-      const t = line.trim();
-      if (li > 0 && t.length >= 6 && /[A-Za-z0-9_$]/.test(t) && !/^(\*|\/\/|\/\*)/.test(t)) pool.push({ di, li, off });
-      off += line.length + 1;
-    });
-  });
-  const cases = [];
-  const used = new Set();
-  while (cases.length < n && used.size < pool.length) {
-    const p = pool[randint(0, pool.length - 1)];
-    const key = `${p.di}:${p.li}`;
-    if (used.has(key)) continue;
-    used.add(key);
-    const text = docs[p.di].text;
-    const line = text.slice(p.off, text.indexOf('\n', p.off) < 0 ? text.length : text.indexOf('\n', p.off));
-    const indent = line.length - line.trimStart().length;
-    const end = line.trimEnd().length;
-    const col = randint(indent, end - 1);
-    const target = line.slice(col).trimEnd();
-    if (!target.trim()) continue;
-    cases.push({
-      doc: `${docs[p.di].pkg}/${docs[p.di].path}`, line: p.li, col,
-      prefix: text.slice(0, p.off + col),
-      suffix: text.slice(p.off + line.length), // starts with the newline that ends the line
-      target,
-    });
-  }
-  return cases;
-}
-
+// ---------- cases: training/eval-cases.mjs ----------
 export function baseline(c) {
   const lineStart = c.prefix.lastIndexOf('\n') + 1;
   const typed = c.prefix.slice(lineStart).trimStart();
@@ -203,7 +165,7 @@ if (args.suite === 'v2') {
   await runSuiteV2({ args, root, modelDir, docs, nextToken });
   process.exit(0);
 } else if (args.suite) throw new Error(`unknown suite ${args.suite}`);
-const cases = makeCases(docs, N_CASES);
+const cases = lineCuts(docs, N_CASES, SEED);
 const t0 = Date.now();
 const report = { model: path.relative(root, modelDir), engine: engineName, cases: cases.length, seed: SEED, maxTokens: MAX_TOKENS, heldOut: [...new Set(docs.map((d) => d.pkg))] };
 const o = await ortSession();

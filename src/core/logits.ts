@@ -64,6 +64,22 @@ export function topIndices(values: ArrayLike<number>, limit: number): number[] {
   return all.slice(0, k);
 }
 
+/**
+ * The `k` likeliest tokens of a row of logits with their probabilities, each equal to
+ * `softmax(logits)[id]` to the bit, without materialising the (vocab) softmax: one pass for
+ * the top k, one for the normaliser. What each generated step records for the panel.
+ */
+export function topProbs(logits: ArrayLike<number>, k: number): { id: number; prob: number }[] {
+  const ids = topIndices(logits, k);
+  if (ids.length === 0) return [];
+  const max = logits[ids[0]];
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  const logZ = max + Math.log(sum);
+  // The same float32 roundings as logSoftmax, then softmax, make.
+  return ids.map((id) => ({ id, prob: Math.fround(Math.exp(Math.fround(logits[id] - logZ))) }));
+}
+
 export interface SamplingParams {
   /** 0 means greedy (argmax); otherwise logits are divided by it before softmax. */
   temperature: number;
@@ -105,7 +121,8 @@ export function processLogits(logits: ArrayLike<number>, params: SamplingParams)
     const best = argmax(logits);
     const probs = new Float32Array(vocab);
     probs[best] = 1;
-    return { probs, kept: [best], keptMass: softmax(logits)[best], cutBy: 'greedy' };
+    // P(best) without materialising the softmax: this runs at every greedy step of every keystroke.
+    return { probs, kept: [best], keptMass: Math.exp(tokenLogProb(logits, best)), cutBy: 'greedy' };
   }
   const scaled = new Float32Array(vocab);
   for (let i = 0; i < vocab; i++) scaled[i] = logits[i] / params.temperature;

@@ -3,7 +3,7 @@
 // same forward pass that appends the picked token; accepted drafts are free tokens.
 
 import { chainRule } from '../core/chain-rule.js';
-import { argmax, processLogits, softmax, tokenLogProb, topIndices, type SamplingParams } from '../core/logits.js';
+import { argmax, processLogits, softmax, tokenLogProb, topIndices, topProbs, type SamplingParams } from '../core/logits.js';
 import { acceptsDraft, DEFAULT_LOOKUP, promptLookupDraft } from '../core/prompt-lookup.js';
 import { pickGreedy, pickSample, type Rng } from '../core/sampler.js';
 import { firstStop, type StopReason, type StopRule } from '../core/stop-rules.js';
@@ -206,8 +206,7 @@ export async function generate(session: DecoderSession, tokenizer: TextTokenizer
 
 /** The `top` likeliest tokens of a row of logits, as probabilities. */
 function topCandidates(tokenizer: TextTokenizer, logits: ArrayLike<number>, top: number): StepCandidate[] {
-  const probs = softmax(logits);
-  return topIndices(probs, top).map((id) => ({ id, text: tokenizer.tokenText(id), prob: probs[id] }));
+  return topProbs(logits, top).map(({ id, prob }) => ({ id, text: tokenizer.tokenText(id), prob }));
 }
 
 /** The `top` likeliest tokens of `before` that the monitor's mask took out of `after`, with their probability before the mask. */

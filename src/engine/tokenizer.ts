@@ -38,6 +38,8 @@ export class TextTokenizer {
   readonly eosIds: number[];
   readonly vocabSize: number;
   private texts: string[] | undefined;
+  /** id → tokenText(id), filled as ids are asked for (a decode costs tens of µs; each step asks for ten). */
+  private readonly textOf = new Map<number, string>();
 
   constructor(private readonly tokenizer: Tokenizer, fimOrder: FimOrder = 'psm') {
     const added = tokenizer.get_added_tokens_decoder();
@@ -69,7 +71,9 @@ export class TextTokenizer {
 
   /** Text of one token as a user should see it ('<fim_middle>' for specials). */
   tokenText(id: number): string {
-    return this.decode([id]);
+    let text = this.textOf.get(id);
+    if (text === undefined) this.textOf.set(id, (text = this.decode([id])));
+    return text;
   }
 
   /** (vocab) the decoded text of every id, '' for special tokens; computed once, on first use. */
