@@ -43,6 +43,10 @@ export const WORKSPACE_SETTINGS = {
   'workbench.enableExperiments': false,
   'editor.inlineSuggest.enabled': true,
   'nexttoken.suggestionThreshold': 0, // show every suggestion: the scenarios test the editor path, not the gate
+  // Single-file requests, so that the panel can be compared with `explain --json` on the saved file:
+  // repository context and language-server guidance (issue 14) have their own harness, crossfile.e2e.mjs.
+  'nexttoken.context.enabled': false,
+  'nexttoken.languageServer.enabled': false,
   'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
   'editor.suggestOnTriggerCharacters': false,
   'editor.parameterHints.enabled': false,
