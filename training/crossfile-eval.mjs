@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { es, firstLine } from './metrics.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
@@ -38,19 +39,6 @@ let cases = fs.readFileSync(dataFile, 'utf8').split('\n').filter(Boolean).map((l
 // --cases N: an evenly spaced subset (the file is grouped by package).
 if (args.cases && Number(args.cases) < cases.length) { const step = cases.length / Number(args.cases); cases = Array.from({ length: Number(args.cases) }, (_, i) => cases[Math.floor(i * step)]); }
 
-function lev(a, b) {
-  if (a === b) return 0;
-  const m = a.length, n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j), cur = new Array(n + 1);
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    [prev, cur] = [cur, prev];
-  }
-  return prev[n];
-}
-const es = (p, t) => (Math.max(p.length, t.length) === 0 ? 100 : 100 * (1 - lev(p, t) / Math.max(p.length, t.length)));
-const firstLine = (s) => { const i = s.indexOf('\n'); return (i < 0 ? s : s.slice(0, i)).trimEnd(); };
 const firstIdentifier = (s) => /^[A-Za-z_$][\w$]*/.exec(s)?.[0] ?? '';
 
 function summarize(preds, subset) {

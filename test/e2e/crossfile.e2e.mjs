@@ -6,11 +6,11 @@
 // language server masked. Screenshots of all three go to test-results/e2e/crossfile/.
 //
 //   node test/e2e/crossfile.e2e.mjs [--vsix FILE] [--name NAME] [--port N] [--keep] [--verbose]
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { codeServerInstalled, codeServerSandbox, installExtension, startCodeServer, waitForLogFile } from './code-server.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeServerInstalled, codeServerSandbox, findVsix, installExtension, startCodeServer, waitForLogFile } from './code-server.mjs';
 import {
-  ROOT, Reporter, SCENARIO, WORKSPACE_SETTINGS, activeEditor, closePanel, freePort, ghostText, gotoLineEnd, launchChromium, makeWorkspace, openFile, parseArgs, runCommand, waitForWebviewText, webviewBody,
+  Reporter, SCENARIO, WORKSPACE_SETTINGS, activeEditor, closePanel, freePort, ghostText, gotoLineEnd, launchChromium, makeWorkspace, openFile, parseArgs, runCommand, waitForWebviewText, webviewBody,
 } from './workbench.mjs';
 
 const args = parseArgs();
@@ -42,16 +42,6 @@ export function closeBooks(obj: Bookkeeper, quarter: number): number {
 const TRIGGER_LINE = 4; // "  const total = obj."
 const GUIDED = { 'nexttoken.languageServer.enabled': true, 'nexttoken.languageServer.timeBudgetMs': 1000, 'nexttoken.context.enabled': true };
 const UNGUIDED = { 'nexttoken.languageServer.enabled': false, 'nexttoken.context.enabled': false };
-
-/** The .vsix to install: explicit, else the newest *.vsix in dist/ or the repo root (as desktop.e2e.mjs finds it). */
-function findVsix(explicit) {
-  if (explicit) return resolve(explicit);
-  const vsix = [join(ROOT, 'dist'), ROOT]
-    .flatMap((d) => (existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.vsix')).map((n) => join(d, n)) : []))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (!vsix.length) throw new Error('no .vsix in dist/ or the repo root; run `npm run package` (or pass --vsix FILE)');
-  return vsix[0];
-}
 
 function writeSettings(workspace, extra) {
   writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify({ ...WORKSPACE_SETTINGS, ...extra }, null, 2));
