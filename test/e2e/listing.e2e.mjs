@@ -151,15 +151,23 @@ async function main() {
       const keys = props.filter(([, p]) => p.scope !== 'machine' && !p.markdownDeprecationMessage && !p.deprecationMessage).map(([k]) => k);
       const items = page.locator('.settings-editor .settings-tree-container .setting-item-contents');
       const deadline = Date.now() + 20000;
+      // The settings list is virtualised: rows are collected while it scrolls, by label.
+      const seen = new Map();
       let rows = [];
       while (Date.now() < deadline) {
-        rows = await items.evaluateAll((els) =>
+        const visible = await items.evaluateAll((els) =>
           els.map((el) => ({
             label: (el.querySelector('.setting-item-category')?.textContent ?? '') + (el.querySelector('.setting-item-label')?.textContent ?? ''),
             description: el.querySelector('.setting-item-description')?.textContent?.trim() ?? '',
           })),
         );
+        for (const row of visible) if (/^Nexttoken/i.test(row.label)) seen.set(row.label, row); // rows of the unfiltered list may show first
+        rows = [...seen.values()];
         if (rows.length === keys.length && rows.every((r) => /^Nexttoken/i.test(r.label))) break;
+        if (visible.length) {
+          await page.mouse.move(720, 1000);
+          await page.mouse.wheel(0, 600);
+        }
         await sleep(500);
       }
       await page.mouse.move(0, 0);
