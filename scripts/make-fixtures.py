@@ -558,8 +558,12 @@ def export(model, path):
         if o.name.startswith("attentions."):
             o.type.tensor_type.shape.dim[1].Clear()
             o.type.tensor_type.shape.dim[1].dim_value = model.n_head
+    save_checked(m, path)
+
+
+def save_checked(m, path):
+    """Checks the graph, strips the doc strings (source paths) so the file is independent of the checkout path, saves."""
     onnx.checker.check_model(m)
-    # Strip the doc strings (source paths) so the file is independent of the checkout path.
     for node in m.graph.node:
         node.doc_string = ""
     m.producer_name = "nexttoken make-fixtures.py"
@@ -575,13 +579,7 @@ def export_lens(model, path):
         torch.onnx.export(LensHead(model), (rows,), path, input_names=["residual_stream"], output_names=["lens_logits"],
                           dynamic_axes={"residual_stream": {0: "batch_size", 1: "rows"}, "lens_logits": {0: "batch_size", 1: "rows"}},
                           opset_version=OPSET, do_constant_folding=False)
-    m = onnx.load(path)
-    onnx.checker.check_model(m)
-    for node in m.graph.node:
-        node.doc_string = ""
-    m.producer_name = "nexttoken make-fixtures.py"
-    m.producer_version = ""
-    onnx.save(m, path)
+    save_checked(onnx.load(path), path)
 
 
 def self_check(model):

@@ -108,30 +108,16 @@ export function buildPrompt(tokenizer: TextTokenizer, prefix: string, suffix: st
     prefixIds = prefixIds.slice(cutTokens);
   }
   const start = (cutTokens === 0 || contextIds.length > 0) && options.bos !== undefined ? [options.bos] : [];
-  const parts: PromptPart[] = fim && tokenizer.fim && spm
-    ? [
-        { kind: 'bos', ids: start },
-        { kind: 'fim', ids: [tokenizer.fim.suffix] },
-        { kind: 'suffix', ids: suffixIds },
-        { kind: 'fim', ids: [tokenizer.fim.prefix] },
-        { kind: 'context', ids: contextIds },
-        { kind: 'prefix', ids: prefixIds },
-      ]
-    : fim && tokenizer.fim
-    ? [
-        { kind: 'bos', ids: start },
-        { kind: 'fim', ids: [tokenizer.fim.prefix] },
-        { kind: 'context', ids: contextIds },
-        { kind: 'prefix', ids: prefixIds },
-        { kind: 'fim', ids: [tokenizer.fim.suffix] },
-        { kind: 'suffix', ids: suffixIds },
-        { kind: 'fim', ids: [tokenizer.fim.middle] },
-      ]
-    : [
-        { kind: 'bos', ids: start },
-        { kind: 'context', ids: contextIds },
-        { kind: 'prefix', ids: prefixIds },
-      ];
+  // The context block always sits right before the prefix, so the two read as one run of code.
+  const bos: PromptPart = { kind: 'bos', ids: start };
+  const text: PromptPart[] = [{ kind: 'context', ids: contextIds }, { kind: 'prefix', ids: prefixIds }];
+  const marker = (id: number): PromptPart => ({ kind: 'fim', ids: [id] });
+  const template = fim ? tokenizer.fim : undefined;
+  const parts: PromptPart[] = !template
+    ? [bos, ...text]
+    : spm
+      ? [bos, marker(template.suffix), { kind: 'suffix', ids: suffixIds }, marker(template.prefix), ...text]
+      : [bos, marker(template.prefix), ...text, marker(template.suffix), { kind: 'suffix', ids: suffixIds }, marker(template.middle)];
   if (parts.every((p) => p.ids.length === 0)) parts[0].ids = [options.bos ?? tokenizer.eosIds[0] ?? 0];
   const nonEmpty = parts.filter((p) => p.ids.length > 0);
   return { ids: nonEmpty.flatMap((p) => p.ids), parts: nonEmpty, heldIds, healed, fim, cutTokens, contextTokens: contextIds.length };
