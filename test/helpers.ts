@@ -2,7 +2,9 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
 import * as ort from 'onnxruntime-web';
+import type { Engine } from '../src/engine/engine.js';
 import { DecoderSession } from '../src/engine/decoder-session.js';
 import { readModelFolder } from '../src/engine/load-model.js';
 import { nodeModelFiles } from '../src/engine/node-model-files.js';
@@ -21,6 +23,26 @@ export async function openSession(name: string) {
   const folder = await readModelFolder(nodeModelFiles(fixturePath(name)));
   const session = new DecoderSession(ort, await createSession(ort, folder.onnx, 'wasm'), folder.shape);
   return { session, tokenizer: folder.tokenizer, shape: folder.shape };
+}
+
+/** Runs `use` on a fresh bare session of a fixture, disposing it after. */
+export async function withSession<T>(name: string, use: (opened: Awaited<ReturnType<typeof openSession>>) => Promise<T>): Promise<T> {
+  const opened = await openSession(name);
+  try {
+    return await use(opened);
+  } finally {
+    await opened.session.dispose();
+  }
+}
+
+/** One fixture engine for a whole test file: loaded before its tests, disposed after; call the getter inside a test. */
+export function fixtureEngineForFile(name: string): () => Engine {
+  let engine: Engine | undefined;
+  before(async () => {
+    engine = await loadFixtureEngine(name);
+  });
+  after(() => engine?.dispose());
+  return () => engine!;
 }
 
 export const CODE_SAMPLES = [

@@ -3,15 +3,10 @@
 
 import { test } from 'node:test';
 import { CompletionPipeline } from '../src/completion/pipeline.js';
-import type { Engine } from '../src/engine/engine.js';
-import { loadFixtureEngine } from './helpers.js';
+import { fixtureEngineForFile } from './helpers.js';
 import { SETTINGS, assertSafe, suggest } from './hostile-documents-shared.js';
 
-let engine: Engine;
-test.before(async () => {
-  engine = await loadFixtureEngine('tiny-llama');
-});
-test.after(() => engine.dispose());
+const fixtureEngine = fixtureEngineForFile('tiny-llama');
 
 const SPECIAL_CASES: [string, string, number[]][] = [
   ['empty file', '', [0]],
@@ -28,7 +23,7 @@ const SPECIAL_CASES: [string, string, number[]][] = [
 
 for (const [title, doc, offsets] of SPECIAL_CASES) {
   test(`hostile document: ${title}`, async () => {
-    const pipeline = new CompletionPipeline(engine, SETTINGS);
+    const pipeline = new CompletionPipeline(fixtureEngine(), SETTINGS);
     for (const offset of offsets) assertSafe(doc, offset, await suggest(pipeline, doc, Math.min(offset, doc.length)), SETTINGS.maxBlockTokens);
   });
 }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { identifierSoFar, maskToNames, NameTrie } from '../src/core/vocabulary-mask.js';
-import type { Engine } from '../src/engine/engine.js';
 import { atTrigger, TsNames } from '../src/ts-names.js';
-import { loadFixtureEngine } from './helpers.js';
+import { fixtureEngineForFile } from './helpers.js';
 
 test('the trie allows tokens that stay inside a valid name or finish one with a break character', () => {
   const trie = new NameTrie(['getSize', 'getName', 'Big']);
@@ -60,20 +59,16 @@ test('a language service over budget or throwing gives no names (unconstrained),
   assert.equal(logged.length, 1);
 });
 
-let engine: Engine;
-before(async () => {
-  engine = await loadFixtureEngine('tiny-llama');
-});
-after(() => engine.dispose());
+const fixtureEngine = fixtureEngineForFile('tiny-llama');
 
 test('with valid names, the completion starts with one of them; without, it need not', async () => {
   const prefix = 'const accessor = open();\nreturn accessor.';
   for (const name of ['getSize', 'readUint32', 'zebra']) {
-    const guided = await engine.complete({ prefix, validNames: [name], maxTokens: 12, stop: 'none' });
+    const guided = await fixtureEngine().complete({ prefix, validNames: [name], maxTokens: 12, stop: 'none' });
     assert.ok(guided.text.startsWith(name), `${JSON.stringify(guided.text)} starts with ${name}`);
     assert.ok((guided.masked ?? []).some((m) => m > 0), 'tokens were masked');
   }
-  const free = await engine.complete({ prefix, maxTokens: 12, stop: 'none' });
+  const free = await fixtureEngine().complete({ prefix, maxTokens: 12, stop: 'none' });
   assert.deepEqual(free.masked, []);
   assert.ok(!free.text.startsWith('zebra'));
 });

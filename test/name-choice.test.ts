@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Engine } from '../src/engine/engine.js';
+import { test } from 'node:test';
 import { rankNames } from '../src/engine/name-choice.js';
-import { loadFixtureEngine, openSession } from './helpers.js';
+import { fixtureEngineForFile, withSession } from './helpers.js';
 
 // The whole-name score, recomputed from scratch: log P(name's tokens | prompt) plus the log of
 // the probability mass, after the name, on tokens that end an identifier.
-async function wholeNameLogprob(prompt: number[], nameIds: number[]): Promise<number> {
-  const { session, tokenizer } = await openSession('tiny-llama');
-  try {
+function wholeNameLogprob(prompt: number[], nameIds: number[]): Promise<number> {
+  return withSession('tiny-llama', async ({ session, tokenizer }) => {
     await session.prepare([...prompt, ...nameIds]);
     const spelling = session.logprobs.slice(prompt.length).reduce((a, b) => a + b, 0);
     const row = session.nextLogits!;
@@ -22,14 +20,11 @@ async function wholeNameLogprob(prompt: number[], nameIds: number[]): Promise<nu
       if (tokenizer.isSpecial(id) || text === '' || !/[\p{L}\p{N}_$]/u.test(text[0])) ending += p;
     });
     return spelling + Math.log(ending / all);
-  } finally {
-    await session.dispose();
-  }
+  });
 }
 
-test('each valid name is scored whole (spelling, then an identifier break), and the cache ends as it began', async () => {
-  const { session, tokenizer } = await openSession('tiny-llama');
-  try {
+test('each valid name is scored whole (spelling, then an identifier break), and the cache ends as it began', () =>
+  withSession('tiny-llama', async ({ session, tokenizer }) => {
     const prompt = tokenizer.encode('const accessor = open();\nreturn accessor');
     await session.prepare(prompt);
     const before = { ids: [...session.ids], next: session.nextLogits!.slice() };
@@ -43,14 +38,10 @@ test('each valid name is scored whole (spelling, then an identifier break), and 
       const expected = await wholeNameLogprob(prompt, tokenizer.encode('.' + s.name));
       assert.ok(Math.abs(s.logprob - expected) < 1e-3, `${s.name}: ${s.logprob} vs recomputed ${expected}`);
     }
-  } finally {
-    await session.dispose();
-  }
-});
+  }));
 
-test('the shortlist keeps the names whose first token the model finds likeliest', async () => {
-  const { session, tokenizer } = await openSession('tiny-llama');
-  try {
+test('the shortlist keeps the names whose first token the model finds likeliest', () =>
+  withSession('tiny-llama', async ({ session, tokenizer }) => {
     const prompt = tokenizer.encode('let total = items');
     await session.prepare(prompt);
     const names = ['length', 'map', 'filter', 'reduce', 'forEach', 'some'];
@@ -58,25 +49,18 @@ test('the shortlist keeps the names whose first token the model finds likeliest'
     const byFirst = [...names].sort((a, b) => next[tokenizer.encode('.' + b)[0]] - next[tokenizer.encode('.' + a)[0]]);
     const scored = await rankNames(session, tokenizer, names, '.', { max: 2 });
     assert.deepEqual(scored.map((s) => s.name).sort(), byFirst.slice(0, 2).sort());
-  } finally {
-    await session.dispose();
-  }
-});
+  }));
 
-let engine: Engine;
-before(async () => {
-  engine = await loadFixtureEngine('tiny-llama');
-});
-after(() => engine.dispose());
+const fixtureEngine = fixtureEngineForFile('tiny-llama');
 
 test('asked to choose among few valid names, the completion spells the one the model scores highest; by default the mask alone guides', async () => {
   const prefix = 'const accessor = open();\nreturn accessor.';
   const names = ['getSize', 'getName', 'readUint32', 'zebra'];
-  const chosen = await engine.complete({ prefix, validNames: names, chooseNames: 8, maxTokens: 12, stop: 'none' });
+  const chosen = await fixtureEngine().complete({ prefix, validNames: names, chooseNames: 8, maxTokens: 12, stop: 'none' });
   assert.equal(chosen.scoredNames?.length, names.length);
   assert.ok(chosen.text.startsWith(chosen.scoredNames![0].name), `${JSON.stringify(chosen.text)} starts with ${chosen.scoredNames![0].name}`);
   assert.ok(!/^[\w$]/.test(chosen.text.slice(chosen.scoredNames![0].name.length)), 'and ends the name there');
-  const maskOnly = await engine.complete({ prefix, validNames: names, maxTokens: 12, stop: 'none' });
+  const maskOnly = await fixtureEngine().complete({ prefix, validNames: names, maxTokens: 12, stop: 'none' });
   assert.equal(maskOnly.scoredNames, undefined);
   assert.ok(names.some((n) => maskOnly.text.startsWith(n)));
 });
