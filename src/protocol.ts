@@ -99,6 +99,8 @@ export interface RecordView {
   shown: string;
   served: 'model' | 'cache' | 'typed-ahead';
   typed: number;
+  /** Computed ahead of the keystroke, expecting this edit (accepting the suggestion, Enter, the likeliest next character). */
+  ahead?: 'accept' | 'enter' | 'next-char';
   logprob: number;
   cache: { promptTokens: number; reused: number; computed: number };
   timings: { totalMs: number; engineMs: number };

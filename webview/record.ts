@@ -17,6 +17,13 @@ const SERVED: Record<RecordView['served'], string> = {
   'typed-ahead': 'from memory: the rest after what you typed',
 };
 
+/** Why a request was answered before its keystroke (speculation.ts). */
+const AHEAD: Record<NonNullable<RecordView['ahead']>, string> = {
+  accept: 'computed ahead, in case you accepted the suggestion before',
+  enter: 'computed ahead, in case you pressed Enter',
+  'next-char': 'computed ahead, in case you typed the likeliest next character',
+};
+
 const STOP: Record<string, string> = {
   line: 'end of line',
   block: 'end of block',
@@ -37,7 +44,7 @@ export function renderGhostText(record: RecordView): HTMLElement {
     h(
       'div',
       { class: 'ghost-facts note' },
-      `${SERVED[record.served]} · stopped at ${STOP[record.stopReason] ?? record.stopReason} · ${plural(shownTokens, 'token')} · P = ${formatFromLog(record.logprob)}`,
+      `${SERVED[record.served]}${record.ahead ? ` (${AHEAD[record.ahead]})` : ''} · stopped at ${STOP[record.stopReason] ?? record.stopReason} · ${plural(shownTokens, 'token')} · P = ${formatFromLog(record.logprob)}`,
     ),
   );
   if (record.healed) root.append(h('div', { class: 'ghost-facts note' }, 'healed: the tokens of ', tokenChip({ text: record.healed, special: false }), ' were held back; the first tokens had to spell it again'));

@@ -3,14 +3,16 @@
 
 import { contextRange } from '../completion/context.js';
 import type { SuggestionThreshold } from '../completion/gate.js';
-import { CompletionPipeline, DEFAULT_PIPELINE } from '../completion/pipeline.js';
+import { CompletionPipeline, DEFAULT_PIPELINE, type PipelineStats } from '../completion/pipeline.js';
 import type { RelatedFiles } from '../completion/repo-context.js';
 import type { Engine } from '../engine/engine.js';
 import { toRecordView } from '../extension/record-view.js';
 import { percentile } from './stats.js';
 
 export interface ReplayReport {
+  /** Keys pressed: one per character typed, and one per suggestion accepted with Tab (acceptExact). */
   keystrokes: number;
+  accepted: number;
   /** Keystrokes that got a suggestion, and their time to suggestion. */
   suggestions: number;
   /** Share of keystrokes that show ghost text (suggestions the gate held back are not shown). */
@@ -43,6 +45,10 @@ export interface ReplayReport {
   /** Suggestions the language-server monitor guided (a trigger point with valid names), and their p95 (ms). */
   guidedSuggestions: number;
   guidedP95Ms: number;
+  /** Edits answered ahead (model calls of their own), and the keystrokes then served from them. */
+  aheadAnswered: number;
+  aheadServed: number;
+  aheadByReason: PipelineStats['aheadByReason'];
 }
 
 /**
@@ -53,7 +59,7 @@ export interface ReplayReport {
  */
 export async function replayTyping(engine: Engine, source: string, chars: number, options: ReplayOptions = {}): Promise<ReplayReport> {
   const replay = new TypingReplay(engine, source, chars, options);
-  for (let i = 1; i <= replay.keystrokes; i++) await replay.type(i);
+  for (let i = 1; i <= replay.keystrokes; i = replay.nextKey(i)) await replay.type(i);
   return replay.report();
 }
 
@@ -62,6 +68,13 @@ export interface ReplayOptions {
   threshold?: SuggestionThreshold;
   related?: RelatedFiles;
   validNames?: (textBeforeCursor: string) => readonly string[] | undefined;
+  /**
+   * Answer this many likely next edits ahead after each suggestion (pipeline computeAhead), and
+   * let the work finish before the next key, as for a typist slower than it (the pause is not timed).
+   */
+  computeAhead?: number;
+  /** The typist accepts (Tab) a shown suggestion that the file continues with exactly, instead of typing it. */
+  acceptExact?: boolean;
 }
 
 /** What one keystroke cost: wall-clock and this process's CPU time, in milliseconds. */
@@ -96,15 +109,19 @@ export class TypingReplay {
   private contextChanges = 0;
   private lastBlock = '';
   private contextCalls = 0;
+  /** Keys pressed (typed characters, and Tab for each accepted suggestion), and where Tab took the document. */
+  private keys = 0;
+  private accepts = 0;
+  private acceptedTo: number | undefined;
 
   constructor(
     private readonly engine: Engine,
     private readonly source: string,
     chars: number,
-    options: ReplayOptions = {},
+    private readonly options: ReplayOptions = {},
   ) {
     const counted = { complete: (request: Parameters<Engine['complete']>[0]) => (this.engineCalls++, engine.complete(request)) };
-    this.pipeline = new CompletionPipeline(counted, { ...DEFAULT_PIPELINE, debounceMs: 0, suggestionThreshold: options.threshold ?? DEFAULT_PIPELINE.suggestionThreshold });
+    this.pipeline = new CompletionPipeline(counted, { ...DEFAULT_PIPELINE, debounceMs: 0, suggestionThreshold: options.threshold ?? DEFAULT_PIPELINE.suggestionThreshold, computeAhead: options.computeAhead });
     if (options.panelOpen) {
       this.pipeline.onRecord = (record) => {
         const started = performance.now();
@@ -120,8 +137,16 @@ export class TypingReplay {
     this.computedBefore = engine.cacheStats.computed;
   }
 
-  /** Types character `i` (1-based: the document is then `source[0..i)`) and asks for a suggestion. */
+  /** The document length after the next key: one more character, or the end of an accepted suggestion. */
+  nextKey(i: number): number {
+    const next = this.acceptedTo ?? i + 1;
+    this.acceptedTo = undefined;
+    return next;
+  }
+
+  /** Types character `i` (1-based: the document is then `source[0..i)`), or lands there by Tab, and asks for a suggestion. */
   async type(i: number): Promise<KeystrokeCost> {
+    this.keys++;
     const doc = this.source.slice(0, i);
     const { start } = contextRange(i, doc.length);
     const cpu = process.cpuUsage();
@@ -129,6 +154,7 @@ export class TypingReplay {
     const suggestion = await this.pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true, related: this.related && { ...this.related, text: doc }, origin: { key: 'replay', offset: i } });
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
+    await this.pipeline.idle(); // the edits answered ahead, while the typist moves to the next key
     if (suggestion?.record?.monitor && suggestion.source === 'model') this.guided.push(ms);
     const cost = { ms, cpuMs: (used.user + used.system) / 1000, suggested: suggestion !== undefined };
     if (suggestion?.result) {
@@ -144,7 +170,13 @@ export class TypingReplay {
       this.shown++;
       const accepted = commonPrefixLength(suggestion.text, this.source.slice(i));
       this.acceptedChars += accepted;
-      if (accepted === suggestion.text.length) this.exact++;
+      if (accepted === suggestion.text.length) {
+        this.exact++;
+        if (this.options.acceptExact && i + accepted <= this.keystrokes) {
+          this.acceptedTo = i + accepted;
+          this.accepts++;
+        }
+      }
     }
     this.all.push(ms);
     if (!suggestion.text.includes('\n')) this.singleLine.push(ms);
@@ -152,9 +184,10 @@ export class TypingReplay {
   }
 
   report(): ReplayReport {
-    const { shown, keystrokes: end } = this;
+    const { shown, keys: end } = this;
     return {
       keystrokes: end,
+      accepted: this.accepts,
       suggestions: this.all.length,
       ghostTextRate: shown / end,
       acceptedCharsPerShown: shown ? this.acceptedChars / shown : 0,
@@ -172,6 +205,9 @@ export class TypingReplay {
       contextChanges: this.contextChanges,
       guidedSuggestions: this.guided.length,
       guidedP95Ms: percentile(this.guided, 95),
+      aheadAnswered: this.pipeline.stats.ahead,
+      aheadServed: this.pipeline.stats.aheadServed,
+      aheadByReason: structuredClone(this.pipeline.stats.aheadByReason),
     };
   }
 }

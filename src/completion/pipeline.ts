@@ -9,9 +9,11 @@ import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
 import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision, type SuggestionThreshold } from './gate.js';
 import { buildRecord, RECORD_CANDIDATES, type RequestOrigin, type RequestRecord } from './request-record.js';
 import { contextBlock, DEFAULT_CONTEXT, type ContextSettings, type RelatedFiles } from './repo-context.js';
+import { editsAhead, type AheadReason } from './speculation.js';
 import { SuggestionMemory } from './suggestion-memory.js';
 import { suggestionMode } from './suggestion-shape.js';
 import { abortError } from '../core/abort.js';
+import { atTrigger } from '../core/vocabulary-mask.js';
 
 export interface CompletionEngine {
   complete(request: CompletionRequest): Promise<CompletionResult>;
@@ -38,6 +40,12 @@ export interface PipelineSettings {
   heal?: boolean;
   /** Repository context (snippets of related files ahead of the current one); DEFAULT_CONTEXT when absent. */
   context?: ContextSettings;
+  /**
+   * After each suggestion, while no request waits, answer this many likely next edits ahead
+   * (accept, Enter, the likeliest next character: speculation.ts) so that they are served from
+   * memory. 0 or absent: none (the editor turns it on; replays and tests ask one key at a time).
+   */
+  computeAhead?: number;
 }
 
 export const DEFAULT_PIPELINE: PipelineSettings = {
@@ -103,15 +111,23 @@ export interface PipelineStats {
   /** Model suggestions the gate showed / held back. */
   shown: number;
   heldBack: number;
+  /** Edits answered ahead of the keystroke (model calls of their own), and how many were then served; per kind of edit. */
+  ahead: number;
+  aheadServed: number;
+  aheadByReason: Record<AheadReason, { answered: number; served: number }>;
   last?: { ms: number; tokens: number; tokensPerSecond: number; source: Suggestion['source'] };
 }
 
 export class CompletionPipeline {
-  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0, shown: 0, heldBack: 0 };
+  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0, shown: 0, heldBack: 0, ahead: 0, aheadServed: 0, aheadByReason: { accept: { answered: 0, served: 0 }, 'next-char': { answered: 0, served: 0 }, enter: { answered: 0, served: 0 } } };
   private readonly memory = new SuggestionMemory();
   private readonly newest = new NewestWins();
   private debounce: AdaptiveDebounce;
   private nextRecordId = 1;
+  /** The edits being answered ahead (aborted by the next request), and the run that answers them. */
+  private ahead: AbortController | undefined;
+  private aheadRun: Promise<void> = Promise.resolve();
+  private waiting = 0;
   /** The record of the latest request that reached the model or memory. */
   latest: RequestRecord | undefined;
   /** Called with each request's record (the panel listens). */
@@ -138,6 +154,21 @@ export class CompletionPipeline {
    * shown. Throws only AbortError (superseded or cancelled).
    */
   async provide(request: KeystrokeRequest): Promise<Suggestion | undefined> {
+    this.ahead?.abort(); // a real keystroke comes first
+    this.waiting++;
+    try {
+      return await this.answer(request);
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  /** Resolves when the edits being answered ahead are done (or were cut short). */
+  idle(): Promise<void> {
+    return this.aheadRun;
+  }
+
+  private async answer(request: KeystrokeRequest): Promise<Suggestion | undefined> {
     const started = this.now();
     this.stats.requests++;
     if (splitsSurrogatePair(request.text.slice(0, request.cursor), request.text.slice(request.cursor))) return undefined;
@@ -155,7 +186,12 @@ export class CompletionPipeline {
       const was = remembered.record?.gate;
       const gate = was && !was.shown && request.explicit ? { ...was, shown: true, explicit: true } : was;
       if (gate !== was) this.stats.shown++;
+      if (remembered.record?.ahead && remembered.source === 'cache') {
+        this.stats.aheadServed++;
+        this.stats.aheadByReason[remembered.record.ahead].served++;
+      }
       const record = remembered.record && this.publish({ ...remembered.record, origin: request.origin, shown: remembered.text, served: remembered.source, typed: remembered.typed, gate, timings: { ...remembered.record.timings, totalMs: ms } });
+      this.answerAhead(request, ctx, gate?.shown === false ? '' : remembered.text, record);
       return remembered.text ? { text: remembered.text, source: remembered.source, ms, record, gate: gate as GateDecision | undefined } : undefined;
     }
 
@@ -163,24 +199,12 @@ export class CompletionPipeline {
     try {
       if (!request.immediate) await sleep(this.debounce.delayFor(started), signal);
       this.stats.modelCalls++;
-      const [related, validNames] = await Promise.all([request.related ?? this.ask('related', request.origin), request.validNames ?? this.ask('validNames', request.origin)]);
-      if (signal.aborted) throw abortError();
-      const context = contextBlock(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
-      const completion = { ...this.completionRequest(ctx, mode, signal), context: context.text || undefined, validNames: validNames?.length ? validNames : undefined };
-      const result = await this.engine.complete(completion);
-      if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
-      const { text, gate } = judgeCompletion(result, ctx, { threshold: this.settings.suggestionThreshold, explicit: request.explicit, language: request.language });
+      const { text, gate, result, record } = await this.decide(ctx, mode, request, signal, started);
       const ms = this.now() - started;
       const decodeSeconds = Math.max(result.ms, 1e-3) / 1000;
       this.stats.last = { ms, tokens: result.tokens.length, tokensPerSecond: result.tokens.length / decodeSeconds, source: 'model' };
-      const record = this.publish({
-        ...buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: ms }),
-        gate: text === undefined ? undefined : gate,
-        context: context.snippets.length ? { snippets: context.snippets, tokens: result.contextTokens ?? 0 } : undefined,
-        monitor: completion.validNames ? { validNames: completion.validNames.length, maskedSteps: result.masked?.length ?? 0 } : undefined,
-      });
-      // Remembered even when empty: the same place asked again (the panel, then the editor) gets the same answer.
-      this.memory.remember(ctx.prefix, ctx.suffix, text ?? '', record);
+      this.publish(record);
+      this.answerAhead(request, ctx, text !== undefined && gate.shown ? text : '', record);
       if (text === undefined) return undefined;
       if (gate.shown) this.stats.shown++;
       else this.stats.heldBack++;
@@ -190,6 +214,61 @@ export class CompletionPipeline {
       else this.stats.failures++;
       throw error;
     }
+  }
+
+  /**
+   * One model request for a cursor context, judged by the gate and remembered (even when empty:
+   * the same place asked again, by the panel, the editor, or after an edit answered ahead, gets
+   * the same answer). The record is not published: the caller decides whether it is on screen.
+   */
+  private async decide(ctx: CursorContext, mode: 'line' | 'block', request: KeystrokeRequest, signal: AbortSignal, started: number, ahead?: AheadReason) {
+    const [related, validNames] = await Promise.all([request.related ?? this.ask('related', request.origin), request.validNames ?? this.ask('validNames', request.origin)]);
+    if (signal.aborted) throw abortError();
+    const context = contextBlock(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
+    const completion = { ...this.completionRequest(ctx, mode, signal), context: context.text || undefined, validNames: validNames?.length ? validNames : undefined };
+    const result = await this.engine.complete(completion);
+    if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
+    const { text, gate } = judgeCompletion(result, ctx, { threshold: this.settings.suggestionThreshold, explicit: request.explicit, language: request.language });
+    const record: RequestRecord = {
+      ...buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: this.now() - started }),
+      gate: text === undefined ? undefined : gate,
+      context: context.snippets.length ? { snippets: context.snippets, tokens: result.contextTokens ?? 0 } : undefined,
+      monitor: completion.validNames ? { validNames: completion.validNames.length, maskedSteps: result.masked?.length ?? 0 } : undefined,
+      ...(ahead ? { ahead } : {}),
+    };
+    this.memory.remember(ctx.prefix, ctx.suffix, text ?? '', record);
+    return { text, gate, result, record };
+  }
+
+  /**
+   * While no request waits, answers the likely next edits (speculation.ts) one after another and
+   * remembers each answer, so that the keystroke that makes the edit is served from memory with
+   * exactly what a request would have computed. The next request aborts it (at the engine's next
+   * forward pass). Places where the language server would guide the request are left to it.
+   */
+  private answerAhead(request: KeystrokeRequest, ctx: CursorContext, shown: string, record: RequestRecord | undefined): void {
+    const max = this.settings.computeAhead ?? 0;
+    if (max <= 0 || request.signal?.aborted) return;
+    this.ahead?.abort();
+    const controller = (this.ahead = new AbortController());
+    const edits = editsAhead(ctx, shown, record, max);
+    this.aheadRun = (async () => {
+      for (const edit of edits) {
+        if (controller.signal.aborted) return;
+        const cursor = ctx.prefix.length + edit.insert.length;
+        const next = splitAtCursor(ctx.prefix + edit.insert + ctx.suffix, cursor, true);
+        const mode = suggestionMode(next, this.settings.multiline);
+        if (!mode || this.memory.has(next.prefix, next.suffix) || (this.editor && atTrigger(next.prefix))) continue;
+        try {
+          const origin = request.origin && { ...request.origin, offset: request.origin.offset + edit.insert.length };
+          await this.decide(next, mode, { ...request, origin, validNames: [], explicit: false, signal: undefined }, controller.signal, this.now(), edit.reason);
+          this.stats.ahead++;
+          this.stats.aheadByReason[edit.reason].answered++;
+        } catch {
+          return; // aborted by a keystroke, or the engine failed: the keystroke's own request will tell
+        }
+      }
+    })();
   }
 
   /** The editor's knowledge never stops a completion: a failure to gather it means none. */

@@ -7,6 +7,7 @@
 import type { CompletionResult, PromptRecord } from '../engine/engine.js';
 import type { RejectedDraft, StepCandidate } from '../engine/generate.js';
 import type { Snippet } from './repo-context.js';
+import type { AheadReason } from './speculation.js';
 
 /** Where the request came from, as the caller named it (the extension: the document and offset). */
 export interface RequestOrigin {
@@ -67,6 +68,8 @@ export interface RequestRecord {
   served: 'model' | 'cache' | 'typed-ahead';
   /** Characters of `generated` the user had typed before this was served (typed-ahead). */
   typed: number;
+  /** Computed ahead of the keystroke that asked for it, expecting this edit (speculation.ts). */
+  ahead?: AheadReason;
   logprob: number;
   cache: { promptTokens: number; reused: number; computed: number };
   timings: { totalMs: number; engineMs: number };

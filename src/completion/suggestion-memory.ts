@@ -49,6 +49,11 @@ export class SuggestionMemory {
     return undefined;
   }
 
+  /** Whether this exact context is remembered (recency untouched). */
+  has(prefix: string, suffix: string): boolean {
+    return this.entries.has(key(prefix, suffix));
+  }
+
   clear(): void {
     this.entries.clear();
   }

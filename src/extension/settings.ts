@@ -23,6 +23,8 @@ export interface Settings {
   languageServer: LanguageServerSettings;
 }
 
+/** Edits answered ahead of the keystroke when `computeAhead` is on (accept, Enter, the likeliest next character). */
+const COMPUTE_AHEAD = 3;
 const VARIANTS: readonly OnnxVariant[] = ['auto', 'fp32', 'fp16', 'quantized', 'q4'];
 const BACKENDS: readonly (Backend | 'auto')[] = ['auto', 'wasm', 'webgpu'];
 
@@ -47,6 +49,7 @@ export function readSettings(): Settings {
       debounceMs: Math.round(number(c.get('debounceMs'), DEFAULT_PIPELINE.debounceMs, 0, 2000)),
       suggestionThreshold: readThreshold(c),
       multiline: c.get<boolean>('multiline') !== false,
+      computeAhead: c.get<boolean>('computeAhead') !== false ? COMPUTE_AHEAD : 0,
       fillInTheMiddle: oneOf(c.get('fillInTheMiddle'), ['always', 'midline', 'never'] as const, DEFAULT_PIPELINE.fillInTheMiddle),
       context: readContextSettings(c),
     },
