@@ -185,7 +185,8 @@ async function writeSplit(name, docs, fim, packages) {
         nFim++;
         continue;
       }
-      const block = contextFor(doc, state, packages, start + randint(0, c.length));
+      // (no draw without --context: the same seed gives the same data as before the option)
+      const block = ctx ? contextFor(doc, state, packages, start + randint(0, c.length)) : '';
       if (block) await contextSample(out, { context: block, prefix: c });
       else if (SPLIT_EVERY > 0) {
         let i = 0;
