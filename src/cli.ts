@@ -13,7 +13,7 @@ import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision } from './complet
 import { CompletionPipeline, DEFAULT_PIPELINE, type PipelineSettings } from './completion/pipeline.js';
 import { firstShownCandidates, type RequestRecord } from './completion/request-record.js';
 import { DEFAULT_SAMPLING, DEFAULT_SEED } from './core/logits.js';
-import { contextBlock, DEFAULT_CONTEXT, type Snippet, type WorkspaceFile } from './completion/repo-context.js';
+import { blockOf, contextBlock, DEFAULT_CONTEXT, type ContextBlock, type Snippet, type WorkspaceFile } from './completion/repo-context.js';
 import { TsNames, type NamesAnswer } from './ts-names.js';
 
 type Flags = Record<string, string | boolean>;
@@ -69,6 +69,7 @@ export const OPTIONS = {
   'no-heal': { type: 'boolean', help: '(explain at a cursor) no token healing' },
   'no-multiline': { type: 'boolean', help: '(explain at a cursor) line suggestions only' },
   'time-budget': { type: 'string', value: 'MS', number: true, help: '(explain at a cursor) default 1500' },
+  record: { type: 'string', value: 'F', help: "(explain at a cursor) replay an editor request: the repository context and language-server names of its record (JSON: a record, or explain --json's answer), with its suffix setting, temperature and max tokens unless given" },
   quick: { type: 'boolean', help: '(bench) the short run' },
   phase: { type: 'string', choices: ['threads', 'coldstart', 'replay', 'replay-context'], help: '(bench) one phase alone' },
   replay: { type: 'string', value: 'F', help: '(bench) the file the keystroke replay types (default src/completion/pipeline.ts)' },
@@ -254,6 +255,30 @@ export function scoreJson(s: ScoreResult) {
   };
 }
 
+/**
+ * What a replay takes from an editor's request record (`--record`): the context block made again
+ * from its snippets and path (blockOf, as the editor made it), the names the language server gave,
+ * and the settings the record shows. Accepts a record or explain --json's `{ record }`.
+ */
+export function replayOf(json: unknown): { context?: ContextBlock; validNames?: readonly string[]; fim?: PipelineSettings['fillInTheMiddle']; temperature?: number; maxTokens?: number; mode?: 'line' | 'block' } {
+  const holder = json as { record?: unknown } | null;
+  const record = (holder && typeof holder === 'object' && holder.record && typeof holder.record === 'object' ? holder.record : json) as Partial<RequestRecord> | null;
+  if (!record || typeof record !== 'object') throw new UsageError('--record: not a request record (a JSON object)');
+  const snippets = record.context?.snippets;
+  if (record.context && (!Array.isArray(snippets) || snippets.some((s) => typeof s?.path !== 'string' || typeof s?.text !== 'string'))) throw new UsageError('--record: context.snippets must list {path, text}');
+  const names = record.monitor?.names;
+  if (record.monitor && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) throw new UsageError('--record: monitor has no names list (the record cannot be replayed exactly)');
+  const fim = record.suffix?.setting;
+  return {
+    context: snippets?.length ? blockOf(snippets, typeof record.context?.path === 'string' ? record.context.path : undefined) : undefined,
+    validNames: names?.length ? names : undefined,
+    fim: fim === 'always' || fim === 'midline' || fim === 'never' ? fim : undefined,
+    temperature: typeof record.sampling?.temperature === 'number' ? record.sampling.temperature : undefined,
+    maxTokens: typeof record.sampling?.maxTokens === 'number' ? record.sampling.maxTokens : undefined,
+    mode: record.mode === 'line' || record.mode === 'block' ? record.mode : undefined,
+  };
+}
+
 /** The inline provider's request at a cursor of a whole text, made by the same pipeline; its record. */
 async function explainInlineRequest(engine: Engine, text: string, flags: Flags): Promise<RequestRecord | undefined> {
   let offset = num(flags, 'cursor', NaN);
@@ -262,20 +287,33 @@ async function explainInlineRequest(engine: Engine, text: string, flags: Flags):
     const line = Math.max(1, Math.min(lines.length, num(flags, 'line', 1)));
     offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + Math.min(lines[line - 1].length, num(flags, 'column', 1) - 1);
   }
-  const fim = str(flags, 'fim') ?? DEFAULT_PIPELINE.fillInTheMiddle; // one of OPTIONS.fim.choices: parseCommandLine checked it
+  const recordFile = str(flags, 'record');
+  const replay = recordFile === undefined ? {} : replayOf(readRecordFile(recordFile));
+  const fim = str(flags, 'fim') ?? replay.fim ?? DEFAULT_PIPELINE.fillInTheMiddle; // one of OPTIONS.fim.choices: parseCommandLine checked it
+  // The record's max tokens are its mode's (line or block).
+  const recordMax = (mode: 'line' | 'block') => (replay.mode === mode ? replay.maxTokens : undefined);
   const settings: PipelineSettings = {
     ...DEFAULT_PIPELINE,
     debounceMs: 0,
-    maxTokens: num(flags, 'max-tokens', DEFAULT_PIPELINE.maxTokens),
-    temperature: num(flags, 'temperature', DEFAULT_PIPELINE.temperature),
+    maxTokens: num(flags, 'max-tokens', recordMax('line') ?? DEFAULT_PIPELINE.maxTokens),
+    maxBlockTokens: recordMax('block') ?? DEFAULT_PIPELINE.maxBlockTokens,
+    temperature: num(flags, 'temperature', replay.temperature ?? DEFAULT_PIPELINE.temperature),
     timeBudgetMs: num(flags, 'time-budget', DEFAULT_PIPELINE.timeBudgetMs),
     multiline: !flags['no-multiline'],
     fillInTheMiddle: fim as PipelineSettings['fillInTheMiddle'],
     heal: !flags['no-heal'],
   };
   const pipeline = new CompletionPipeline(engine, settings);
-  await pipeline.provide({ ...windowAround(text, Math.max(0, Math.min(text.length, offset))), immediate: true });
+  await pipeline.provide({ ...windowAround(text, Math.max(0, Math.min(text.length, offset))), immediate: true, context: replay.context, validNames: replay.validNames });
   return pipeline.latest;
+}
+
+function readRecordFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--record ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 /** The record as JSON, with the candidate list the first shown token was picked from up front. */

@@ -8,7 +8,7 @@ import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './contex
 import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
 import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision, type SuggestionThreshold } from './gate.js';
 import { buildRecord, RECORD_CANDIDATES, type RequestOrigin, type RequestRecord } from './request-record.js';
-import { contextBlock, DEFAULT_CONTEXT, type ContextSettings, type RelatedFiles } from './repo-context.js';
+import { contextBlock, DEFAULT_CONTEXT, type ContextBlock, type ContextSettings, type RelatedFiles } from './repo-context.js';
 import { editsAhead, type AheadReason } from './speculation.js';
 import { SuggestionMemory } from './suggestion-memory.js';
 import { suggestionMode } from './suggestion-shape.js';
@@ -80,6 +80,8 @@ export interface KeystrokeRequest {
   related?: RelatedFiles;
   /** Names a language server says are valid at the cursor (after `.`/`?.`); the suggestion starts with one. */
   validNames?: readonly string[];
+  /** Repository context already chosen (a request record's, replayed by the CLI): used as it is; `related` is not read. */
+  context?: ContextBlock;
 }
 
 /**
@@ -222,9 +224,9 @@ export class CompletionPipeline {
    * the same answer). The record is not published: the caller decides whether it is on screen.
    */
   private async decide(ctx: CursorContext, mode: 'line' | 'block', request: KeystrokeRequest, signal: AbortSignal, started: number, ahead?: AheadReason) {
-    const [related, validNames] = await Promise.all([request.related ?? this.ask('related', request.origin), request.validNames ?? this.ask('validNames', request.origin)]);
+    const [related, validNames] = await Promise.all([request.context ? undefined : (request.related ?? this.ask('related', request.origin)), request.validNames ?? this.ask('validNames', request.origin)]);
     if (signal.aborted) throw abortError();
-    const context = contextBlock(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
+    const context = request.context ?? contextBlock(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
     const completion = { ...this.completionRequest(ctx, mode, signal), context: context.text || undefined, validNames: validNames?.length ? validNames : undefined };
     const result = await this.engine.complete(completion);
     if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
@@ -232,8 +234,8 @@ export class CompletionPipeline {
     const record: RequestRecord = {
       ...buildRecord(result, { id: this.nextRecordId++, origin: request.origin, mode, suffix: suffixDecision(ctx, this.settings.fillInTheMiddle), shown: text ?? '', seed: completion.seed ?? 0, maxTokens: completion.maxTokens ?? 0, totalMs: this.now() - started }),
       gate: text === undefined ? undefined : gate,
-      context: context.snippets.length ? { snippets: context.snippets, tokens: result.contextTokens ?? 0 } : undefined,
-      monitor: completion.validNames ? { validNames: completion.validNames.length, maskedSteps: result.masked?.length ?? 0 } : undefined,
+      context: context.snippets.length ? { snippets: context.snippets, tokens: result.contextTokens ?? 0, ...(context.path ? { path: context.path } : {}) } : undefined,
+      monitor: completion.validNames ? { validNames: completion.validNames.length, maskedSteps: result.masked?.length ?? 0, names: completion.validNames } : undefined,
       ...(ahead ? { ahead } : {}),
     };
     this.memory.remember(ctx.prefix, ctx.suffix, text ?? '', record);

@@ -63,6 +63,8 @@ export interface Snippet {
 export interface ContextBlock {
   text: string;
   snippets: Snippet[];
+  /** The current file's path, whose header closes the block (absent when the request named no path). */
+  path?: string;
 }
 
 export const MAX_FILE_BYTES = 1_000_000;
@@ -286,15 +288,23 @@ function shortened(s: Snippet, tokens: number, countTokens: (text: string) => nu
 export function contextBlock(prefix: string, related: RelatedFiles | undefined, settings: ContextSettings = DEFAULT_CONTEXT, countTokens = estimateTokens): ContextBlock {
   if (!settings.enabled || !related || settings.budgetTokens <= 0) return { text: '', snippets: [] };
   const snippets = selectSnippets(rankSnippets(prefix, related, settings, countTokens), settings.budgetTokens, related.path, countTokens);
+  return blockOf(snippets, related.path);
+}
+
+/**
+ * The block made of snippets already chosen, in their order: one header per file, then its
+ * snippets; then the current file's header. contextBlock makes every block so, and a request
+ * record's snippets and path (replayed by the CLI) make the same text again.
+ */
+export function blockOf(snippets: readonly Snippet[], path: string | undefined): ContextBlock {
   if (!snippets.length) return { text: '', snippets: [] };
-  // One header per file, then its snippets in line order (selectSnippets sorted them so).
   let text = '';
   snippets.forEach((s, i) => {
     if (snippets[i - 1]?.path !== s.path) text += (i > 0 ? '\n' : '') + header(s.path);
     text += s.text + '\n';
   });
-  text += (text ? '\n' : '') + (related.path ? header(related.path) : '');
-  return { text, snippets };
+  text += '\n' + (path ? header(path) : '');
+  return { text, snippets: [...snippets], ...(path ? { path } : {}) };
 }
 
 const header = (path: string) => `// ${path}\n`;

@@ -74,10 +74,17 @@ export interface RequestRecord {
   cache: { promptTokens: number; reused: number; computed: number };
   timings: { totalMs: number; engineMs: number };
   gate?: GateRecord;
-  /** Repository context the prompt carried: the snippets (file, score, tokens) and the block's tokens. */
-  context?: { snippets: Snippet[]; tokens: number };
-  /** The language-server monitor: how many names it found valid at the cursor, and how many steps it constrained. */
-  monitor?: { validNames: number; maskedSteps: number };
+  /**
+   * Repository context the prompt carried: the snippets (file, score, tokens), the block's tokens,
+   * and the current file's path whose header closes the block (repo-context.ts blockOf makes the
+   * same block again from snippets and path: `nexttoken explain --record` replays it).
+   */
+  context?: { snippets: Snippet[]; tokens: number; path?: string };
+  /**
+   * The language-server monitor: how many names it found valid at the cursor, and how many steps
+   * it constrained; `names`, the names themselves, lets the CLI replay the request exactly.
+   */
+  monitor?: { validNames: number; maskedSteps: number; names?: readonly string[] };
 }
 
 /** Candidates each record keeps per token. */

@@ -3,14 +3,17 @@
 // workspace where b.ts imports a class from a.ts. At `obj.` in b.ts, with the language server
 // guiding decoding, the ghost text starts with a method declared only in a.ts; with guidance and
 // repository context off (today's completions) it does not; the panel shows the tokens the
-// language server masked. Screenshots of all three go to test-results/e2e/crossfile/.
+// language server masked. With repository context on (guidance off), the panel's candidates are the
+// CLI's when `nexttoken explain --record` replays the snippets the panel lists. Screenshots go to
+// test-results/e2e/crossfile/.
 //
 //   node test/e2e/crossfile.e2e.mjs [--vsix FILE] [--name NAME] [--port N] [--keep] [--verbose]
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeServerInstalled, codeServerSandbox, findVsix, installExtension, startCodeServer, waitForLogFile } from './code-server.mjs';
 import {
-  Reporter, SCENARIO, WORKSPACE_SETTINGS, activeEditor, closePanel, freePort, ghostText, gotoLineEnd, launchChromium, makeWorkspace, openFile, parseArgs, runCommand, waitForWebviewText, webviewBody,
+  Reporter, ROOT, SCENARIO, WORKSPACE_SETTINGS, activeEditor, cli, closePanel, compareCandidates, freePort, ghostText, gotoLineEnd, launchChromium, makeWorkspace, openFile, panelRecord, parseArgs, runCommand, samePath,
+  waitForWebviewText, webviewBody,
 } from './workbench.mjs';
 
 const args = parseArgs();
@@ -42,6 +45,8 @@ export function closeBooks(obj: Bookkeeper, quarter: number): number {
 const TRIGGER_LINE = 4; // "  const total = obj."
 const GUIDED = { 'nexttoken.languageServer.enabled': true, 'nexttoken.languageServer.timeBudgetMs': 1000, 'nexttoken.context.enabled': true };
 const UNGUIDED = { 'nexttoken.languageServer.enabled': false, 'nexttoken.context.enabled': false };
+// Repository context alone: the panel's record carries snippets, and the CLI replays them.
+const CONTEXT_ONLY = { 'nexttoken.languageServer.enabled': false, 'nexttoken.context.enabled': true };
 
 function writeSettings(workspace, extra) {
   writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify({ ...WORKSPACE_SETTINGS, ...extra }, null, 2));
@@ -61,6 +66,20 @@ async function suggestAtTrigger(page, timeoutMs) {
     await sleep(500);
   }
   return '';
+}
+
+/** The NextToken panel whose body passes `ready`, within a minute. */
+async function panelWith(page, ready) {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const n = await page.locator('iframe.webview').count();
+    for (let i = 0; i < n; i++) {
+      const b = webviewBody(page, i);
+      if (await ready(b)) return b;
+    }
+    await sleep(1000);
+  }
+  throw new Error('no panel in the expected state');
 }
 
 async function main() {
@@ -112,24 +131,52 @@ async function main() {
 
     await rep.step('the panel shows the tokens the language server masked, struck through', async () => {
       await runCommand(page, SCENARIO.explainCommand);
-      const body = await (async () => {
-        const deadline = Date.now() + 60000;
-        while (Date.now() < deadline) {
-          const n = await page.locator('iframe.webview').count();
-          for (let i = 0; i < n; i++) {
-            const b = webviewBody(page, i);
-            if (await b.locator('.cand.masked').count().catch(() => 0)) return b;
-          }
-          await sleep(1000);
-        }
-        throw new Error('no panel with masked candidate rows');
-      })();
+      const body = await panelWith(page, async (b) => (await b.locator('.cand.masked').count().catch(() => 0)) > 0);
       await waitForWebviewText(page, /masked by the language server/, 10000);
       const rows = await body.locator('.cand.masked').evaluateAll((els) => els.map((e) => ({ text: e.textContent, prob: Number(e.dataset.maskedProb) })));
       if (!rows.length || rows.some((r) => !(r.prob >= 0 && r.prob <= 1))) throw new Error(`masked rows ${JSON.stringify(rows)}`);
       const snippets = await body.locator('.context-snippet').count();
       await body.locator('.cand.masked').first().scrollIntoViewIfNeeded().catch(() => {});
       return `${rows.length} masked rows, ${snippets} context snippets`;
+    });
+
+    await rep.step('context on: the panel\'s candidates = the CLI replaying the panel\'s context snippets (explain --record)', async () => {
+      await closePanel(page).catch(() => {});
+      writeSettings(workspace, CONTEXT_ONLY);
+      await sleep(3000);
+      await activeEditor(page).locator('.view-lines').click();
+      await suggestAtTrigger(page, 60000); // a suggestion or none: the request's record is what counts
+      await runCommand(page, SCENARIO.explainCommand);
+      const body = await panelWith(page, async (b) => (await b.locator('.context-snippet').count().catch(() => 0)) > 0 && (await b.locator('.cand.masked').count().catch(() => 1)) === 0);
+      const panel = await panelRecord(body);
+      if (panel.line !== TRIGGER_LINE) throw new Error(`the panel shows a request at ${panel.line}:${panel.column}, not on line ${TRIGGER_LINE}`);
+      // The record's context as the panel lists it: each snippet's file, first line, kind, source and text (its tooltip).
+      const KINDS = { declarations: 'outline', lines: 'window', 'recent edit': 'edit' };
+      const snippets = await body.locator('.context-snippet').evaluateAll((items) =>
+        items.map((li) => ({ path: li.dataset.path, text: li.getAttribute('title'), line: Number(/:(\d+)$/.exec(li.querySelector('code').textContent)[1]) - 1, note: li.querySelector('.note').textContent, score: Number(li.dataset.score) })),
+      );
+      const record = {
+        context: {
+          path: 'b.ts',
+          tokens: 0,
+          snippets: snippets.map(({ note, ...s }) => ({ ...s, kind: KINDS[/^\s*([^·]+?)\s*·/.exec(note)[1]], source: /from (\w+)/.exec(note)[1], tokens: Number(/(\d+) tokens?/.exec(note)[1]) })),
+        },
+      };
+      const dir = join(ROOT, 'test-results', 'e2e', 'crossfile');
+      mkdirSync(dir, { recursive: true });
+      const doc = join(dir, `b-${process.pid}.ts`);
+      const recordFile = join(dir, `record-${process.pid}.json`);
+      writeFileSync(doc, B_TS);
+      writeFileSync(recordFile, JSON.stringify(record, null, 2));
+      const args = ['explain', '--json', '--file', doc, '--line', String(panel.line), '--column', String(panel.column), '--fim', 'midline', '--top', String(panel.candidates.length)];
+      const replayed = cli([...args, '--record', recordFile]);
+      if (!replayed.record?.prompt.parts.some((p) => p.kind === 'context')) throw new Error('the CLI prompt has no context part');
+      samePath(panel.shown, replayed);
+      const same = compareCandidates(panel, replayed);
+      // Without the snippets the CLI sees b.ts alone: say whether the comparison could tell.
+      const bare = cli(args);
+      const differs = bare.candidates.some((c, i) => c.id !== panel.candidates[i]?.id || Math.abs(c.prob - panel.candidates[i].prob) > 1e-4);
+      return `${snippets.length} snippets; ${same}; without --record the CLI's candidates ${differs ? 'differ' : 'are the same (context changed nothing here)'}`;
     });
 
     await rep.step('unguided (language server and context off): the ghost text does not start with a method of a.ts', async () => {

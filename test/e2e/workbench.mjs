@@ -463,7 +463,7 @@ async function ghostOrNothingShown(page, body, timeoutMs, state = {}) {
   throw new Error(`no ghost text and no panel record at the cursor within ${timeoutMs} ms (last seen: ${JSON.stringify(last)}${state.retried ? '; asked again with Trigger Inline Suggestion' : ''})`);
 }
 
-async function panelRecord(body) {
+export async function panelRecord(body) {
   const shown = await body.locator('#section-ghost .ghost-text').first().getAttribute('data-shown', { timeout: 5000 });
   const candidates = await body.locator('#section-next .cand[data-prob]').evaluateAll((rows) => rows.map((r) => ({ id: Number(r.dataset.tokenId), prob: Number(r.dataset.prob) })));
   const source = norm(await body.locator('header .source').textContent({ timeout: 5000 }));
@@ -485,7 +485,7 @@ const sameText = (a, b) => norm(a).replace(/\s+/g, ' ').trim() === norm(b).repla
  * The CLI's ghost text for the same request follows the same greedy path; it may be longer or
  * shorter where the loop's time budget (1.5 s) cut one of them earlier.
  */
-function samePath(panelShown, cliResult) {
+export function samePath(panelShown, cliResult) {
   const a = norm(panelShown).replace(/\s+/g, ' ').trim();
   const b = norm(cliResult.shown ?? '').replace(/\s+/g, ' ').trim();
   if (a === b || a.startsWith(b) || b.startsWith(a)) return;
@@ -493,7 +493,7 @@ function samePath(panelShown, cliResult) {
 }
 
 /** The panel's candidates against the CLI's for the same request (ids in order, probabilities to 1e-4). */
-function compareCandidates(panel, cliResult) {
+export function compareCandidates(panel, cliResult) {
   if (!panel.candidates.length) throw new Error('the panel shows no candidates');
   panel.candidates.forEach((c, i) => {
     const want = cliResult.candidates[i];
@@ -503,7 +503,7 @@ function compareCandidates(panel, cliResult) {
 }
 
 /** Runs the product's CLI on the same bundled model the extension uses; parses its JSON. */
-function cli(args) {
+export function cli(args) {
   const out = execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args, '--model', join(ROOT, 'models/nexttoken-small')], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return JSON.parse(out);
 }
