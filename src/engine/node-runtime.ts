@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-web';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import { Engine, type EngineOptions } from './engine.js';
 import { nodeModelFiles } from './node-model-files.js';
 import { configureRuntime } from './ort.js';
@@ -19,13 +20,32 @@ export function findWasmFolder(start = typeof __dirname === 'string' ? __dirname
   return pathToFileURL(found).href + '/';
 }
 
-/** Threads are a process-wide ORT setting: the first load fixes them. */
-export async function loadNodeEngine(modelFolder: string, options: EngineOptions & { threads?: number; wasmFolder?: string } = {}): Promise<Engine> {
+/**
+ * Threads are a process-wide ORT setting: the first load fixes them. The first load also compiles
+ * the WASM runtime (14 MB of code) with V8's baseline compiler only (Liftoff): V8 fixes a module's
+ * tiers when it compiles it, and with TurboFan tier-up the worker held ~70 MB more and loaded
+ * ~1 s slower on 2 cores, for no faster completions (BENCHMARKS.md, "Memory and cold start").
+ * The flag is process-wide, so it is set for this compile only and restored right after.
+ * `liftoffOnly: false` (or NEXTTOKEN_WASM_TIERUP=1) keeps V8's default tiers.
+ */
+export async function loadNodeEngine(modelFolder: string, options: EngineOptions & { threads?: number; wasmFolder?: string; liftoffOnly?: boolean } = {}): Promise<Engine> {
+  const firstLoad = configured === undefined;
   if (configured === undefined) {
     configured = options.threads ?? 1;
     configureRuntime(ort, { wasmPaths: options.wasmFolder ?? findWasmFolder(), numThreads: configured });
   }
-  return Engine.load(ort, nodeModelFiles(modelFolder), { ...options, threads: configured, backends: ['wasm'] });
+  const liftoffOnly = firstLoad && (options.liftoffOnly ?? process.env.NEXTTOKEN_WASM_TIERUP !== '1') && !v8FlagOn('liftoff-only');
+  if (liftoffOnly) v8.setFlagsFromString('--liftoff-only');
+  try {
+    return await Engine.load(ort, nodeModelFiles(modelFolder), { ...options, threads: configured, backends: ['wasm'] });
+  } finally {
+    if (liftoffOnly) v8.setFlagsFromString('--no-liftoff-only');
+  }
+}
+
+/** A V8 flag given on the command line (then left alone). */
+function v8FlagOn(name: string): boolean {
+  return process.execArgv.some((arg) => arg === `--${name}` || arg === `--${name.replace(/-/g, '_')}`);
 }
 
 /** The model that ships with NextToken: models/nexttoken-small beside dist/ (or the repo root). */
