@@ -4,7 +4,7 @@
 // nothing (BENCHMARKS.md has the numbers and this command).
 //
 //   npm run bench:editor [-- --file src/core/stats.ts] [--chars N] [--gap 150] [--wait 2500]
-//                        [--threshold 0|eager|balanced|conservative] [--vsix FILE] [--json FILE] [--verbose]
+//                        [--threshold 0|eager|balanced|conservative] [--compute-ahead on|off] [--vsix FILE] [--json FILE] [--verbose]
 //
 // 1. Activation → first suggestion: the workbench opens test/e2e/fixtures/sample.ts with the cursor
 //    at the end of its `return` line; as soon as the extension logs its activation the harness types
@@ -49,6 +49,7 @@ const TYPING_SETTINGS = {
   'editor.acceptSuggestionOnEnter': 'off',
   'editor.inlineSuggest.minShowDelay': 0,
   'nexttoken.suggestionThreshold': threshold,
+  'nexttoken.computeAhead': args['compute-ahead'] !== 'off',
 };
 
 /** The p-th percentile (nearest rank). */
@@ -236,7 +237,7 @@ async function main() {
   const cutAt = args.chars ? Number(args.chars) : Infinity;
   const source = readFileSync(file, 'utf8').replace(/\r\n/g, '\n').replace(/\t/g, '  ').slice(0, cutAt).replace(/\n+$/, '');
   const loadBefore = load();
-  console.log(`editor-latency: ${cpus().length} cores, load average ${loadBefore}; typing ${relative(ROOT, file)} (${[...source].length} keystrokes, a key at most every ${gapMs} ms), gate threshold ${JSON.stringify(threshold)}`);
+  console.log(`editor-latency: ${cpus().length} cores, load average ${loadBefore}; typing ${relative(ROOT, file)} (${[...source].length} keystrokes, a key at most every ${gapMs} ms), gate threshold ${JSON.stringify(threshold)}, compute ahead ${TYPING_SETTINGS["nexttoken.computeAhead"] ? "on" : "off"}`);
 
   const workbench = await startDesktopWorkbench({ name: 'bench', vsix: findVsix(args.vsix), workspaceSettings: TYPING_SETTINGS, userSettings: TYPING_SETTINGS, port: args.port, log });
   const { page, sandbox, workspace } = workbench;
