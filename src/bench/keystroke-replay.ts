@@ -103,7 +103,6 @@ export class TypingReplay {
   private reused = 0;
   private promptTokens = 0;
   private readonly computedBefore: number;
-  private readonly related: RelatedFiles | undefined;
   private readonly guided: number[] = [];
   private contextTokens = 0;
   private contextChanges = 0;
@@ -132,7 +131,6 @@ export class TypingReplay {
     // The language server is asked inside the request, as the extension asks it: its time counts.
     const askNames = options.validNames;
     if (askNames) this.pipeline.editor = { related: async () => undefined, validNames: async (origin) => askNames(source.slice(0, origin.offset)) };
-    this.related = options.related;
     this.keystrokes = Math.min(chars, source.length);
     this.computedBefore = engine.cacheStats.computed;
   }
@@ -151,7 +149,7 @@ export class TypingReplay {
     const { start } = contextRange(i, doc.length);
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const suggestion = await this.pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true, related: this.related && { ...this.related, text: doc }, origin: { key: 'replay', offset: i } });
+    const suggestion = await this.pipeline.provide({ text: doc.slice(start), cursor: i - start, startsDocument: start === 0, immediate: true, related: this.options.related && { ...this.options.related, text: doc }, origin: { key: 'replay', offset: i } });
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
     await this.pipeline.idle(); // the edits answered ahead, while the typist moves to the next key

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundledModelFolder } from '../engine/node-runtime.js';
 import { startNodeWorkerEngine } from '../engine/node-worker-client.js';
+import { mb } from './memory-parts.js';
 
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 const rss = () => process.memoryUsage().rss;
 
 async function main(): Promise<void> {
