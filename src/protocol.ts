@@ -100,7 +100,7 @@ export interface RecordView {
   served: 'model' | 'cache' | 'typed-ahead';
   typed: number;
   /** Computed ahead of the keystroke, expecting this edit (accepting the suggestion, Enter, the likeliest next character). */
-  ahead?: 'accept' | 'enter' | 'next-char';
+  ahead?: 'cursor' | 'accept' | 'enter' | 'next-char';
   logprob: number;
   cache: { promptTokens: number; reused: number; computed: number };
   timings: { totalMs: number; engineMs: number };

@@ -121,3 +121,50 @@ test('the next keystroke aborts the edit being answered ahead, and its own reque
   engine.calls[2].release();
   assert.equal((await typed)?.text, 'x + 1;');
 });
+
+test('a cursor answered before anything is typed there: the same place asked is served from memory, and the first key typed reuses the cache up to the cursor', async () => {
+  const engine = engineForFile();
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, suggestionThreshold: 0, computeAhead: 3 });
+  pipeline.prepareAt(at(SOURCE));
+  await pipeline.idle();
+  assert.equal(pipeline.stats.aheadByReason.cursor.answered, 1);
+  const published = () => pipeline.latest;
+  assert.equal(published(), undefined, 'nothing published: the panel shows what is on screen');
+  const calls = pipeline.stats.modelCalls;
+  const there = await pipeline.provide(at(SOURCE));
+  assert.equal(pipeline.stats.modelCalls, calls, 'the same place: no model call');
+  assert.equal(published()?.ahead, 'cursor');
+  assert.equal(pipeline.stats.aheadByReason.cursor.served, there ? 1 : 0);
+
+  // The first key typed there, on an engine whose cache holds other text, without and with the cursor answered ahead.
+  const elsewhere = async () => new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, suggestionThreshold: 0 }).provide(at('# other text\nimport os\n'));
+  await elsewhere();
+  const cold = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, suggestionThreshold: 0 });
+  const SHORT = 'const total = 1;\nfunction add(a, b) {\n  return'; // inside the tiny model's window: the prompt is not cut
+  await cold.provide(at(SHORT + ' q'));
+  await elsewhere();
+  const prepared = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, suggestionThreshold: 0, computeAhead: 1 });
+  prepared.prepareAt(at(SHORT));
+  await prepared.idle();
+  await prepared.provide(at(SHORT + ' q'));
+  assert.equal(prepared.latest?.ahead, undefined, 'a real request for the typed key');
+  const [withCursor, without] = [prepared.latest!.cache, cold.latest!.cache];
+  assert.ok(withCursor.reused >= withCursor.promptTokens - 4 && without.reused < 4, `reused ${withCursor.reused} of ${withCursor.promptTokens} prompt tokens vs ${without.reused} without`);
+  assert.deepEqual(prepared.latest?.tokens.map((t) => t.id), cold.latest?.tokens.map((t) => t.id), 'the same answer');
+});
+
+test('a cursor is not answered ahead while a keystroke waits, nor when computing ahead is off', async () => {
+  const engine = heldEngine();
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, suggestionThreshold: 0, computeAhead: 3 });
+  const typed = pipeline.provide(at('const y = '));
+  pipeline.prepareAt(at('let z = '));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(engine.calls.map((c) => c.request.prefix), ['const y = '], 'the keystroke waits: no cursor answered');
+  engine.calls[0].release();
+  await typed;
+
+  const off = heldEngine();
+  new CompletionPipeline(off, { ...DEFAULT_PIPELINE, suggestionThreshold: 0 }).prepareAt(at('let z = '));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(off.calls.length, 0, 'computing ahead off');
+});

@@ -19,6 +19,7 @@ const SERVED: Record<RecordView['served'], string> = {
 
 /** Why a request was answered before its keystroke (speculation.ts). */
 const AHEAD: Record<NonNullable<RecordView['ahead']>, string> = {
+  cursor: 'computed ahead, at the cursor before you typed there',
   accept: 'computed ahead, in case you accepted the suggestion before',
   enter: 'computed ahead, in case you pressed Enter',
   'next-char': 'computed ahead, in case you typed the likeliest next character',

@@ -121,7 +121,7 @@ export interface PipelineStats {
 }
 
 export class CompletionPipeline {
-  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0, shown: 0, heldBack: 0, ahead: 0, aheadServed: 0, aheadByReason: { accept: { answered: 0, served: 0 }, 'next-char': { answered: 0, served: 0 }, enter: { answered: 0, served: 0 } } };
+  readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0, shown: 0, heldBack: 0, ahead: 0, aheadServed: 0, aheadByReason: { cursor: { answered: 0, served: 0 }, accept: { answered: 0, served: 0 }, 'next-char': { answered: 0, served: 0 }, enter: { answered: 0, served: 0 } } };
   private readonly memory = new SuggestionMemory();
   private readonly newest = new NewestWins();
   private debounce: AdaptiveDebounce;
@@ -166,8 +166,38 @@ export class CompletionPipeline {
   }
 
   /** Resolves when the edits being answered ahead are done (or were cut short). */
-  idle(): Promise<void> {
-    return this.aheadRun;
+  async idle(): Promise<void> {
+    let run: Promise<void>;
+    do {
+      run = this.aheadRun;
+      await run;
+    } while (run !== this.aheadRun); // a cursor answered ahead goes on with its likely edits
+  }
+
+  /**
+   * Answers a cursor before anything is typed there (the model has just loaded, another editor
+   * became current, the user clicked somewhere): the answer is remembered, the engine's cache then
+   * holds the text up to the cursor, so the first keystroke there computes only its own tokens,
+   * and the likely first edits are answered ahead. Any keystroke's request aborts it.
+   */
+  prepareAt(request: KeystrokeRequest): void {
+    if ((this.settings.computeAhead ?? 0) <= 0 || this.waiting > 0) return;
+    if (splitsSurrogatePair(request.text.slice(0, request.cursor), request.text.slice(request.cursor))) return;
+    const ctx = splitAtCursor(request.text, request.cursor, request.startsDocument);
+    const mode = suggestionMode(ctx, this.settings.multiline);
+    if (!mode || this.memory.has(ctx.prefix, ctx.suffix)) return;
+    this.ahead?.abort();
+    const controller = (this.ahead = new AbortController());
+    this.aheadRun = (async () => {
+      try {
+        const { text, gate, record } = await this.decide(ctx, mode, { ...request, explicit: false, signal: undefined }, controller.signal, this.now(), 'cursor');
+        this.stats.ahead++;
+        this.stats.aheadByReason.cursor.answered++;
+        if (!controller.signal.aborted) this.answerAhead(request, ctx, text !== undefined && gate.shown ? text : '', record);
+      } catch {
+        // aborted by a keystroke, or the engine failed: the keystroke's own request will tell
+      }
+    })();
   }
 
   private async answer(request: KeystrokeRequest): Promise<Suggestion | undefined> {

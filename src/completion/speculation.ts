@@ -8,7 +8,8 @@ import type { CursorContext } from './context.js';
 import { firstShownToken, type RequestRecord } from './request-record.js';
 
 /** Why an edit is expected, for the record and the stats. */
-export type AheadReason = 'accept' | 'enter' | 'next-char';
+/** ('cursor': the place itself, answered before anything is typed there, see CompletionPipeline.prepareAt.) */
+export type AheadReason = 'cursor' | 'accept' | 'enter' | 'next-char';
 
 export interface AheadEdit {
   /** Text the edit inserts at the cursor (the cursor ends after it). */

@@ -39,7 +39,6 @@ export async function chooseBackend(ort: OrtModule, onnx: Uint8Array, shape: Mod
       failures[backend] = (cause as Error).message;
       continue;
     }
-    session.rewind(0);
     if (!best || timings[backend]! < timings[best.backend]!) {
       await best?.session.dispose();
       best = { backend, session };
@@ -64,13 +63,5 @@ export async function openChecked(ort: OrtModule, onnx: Uint8Array, shape: Model
 
 /** Median of a few single-token steps after a short prefill (the first runs warm the backend up). */
 async function timeDecodeStep(session: DecoderSession): Promise<number> {
-  const prompt = Array.from({ length: 16 }, (_, i) => (i * 7 + 3) % session.shape.vocabSize);
-  await session.prepare(prompt);
-  const times: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    const started = performance.now();
-    await session.advance([(i * 13 + 5) % session.shape.vocabSize]);
-    times.push(performance.now() - started);
-  }
-  return median(times);
+  return median(await session.warmUp(16, 6));
 }

@@ -114,6 +114,24 @@ export class DecoderSession {
     }
   }
 
+  /**
+   * Throwaway passes on made-up ids: a prefill of `prefill` tokens, then `steps` single-token
+   * steps, each timed (ms); the cache is left empty. The runtime compiles its WebAssembly lazily
+   * and sets each kernel up on first use, so the first real request would otherwise pay for it.
+   */
+  async warmUp(prefill: number, steps: number, signal?: AbortSignal): Promise<number[]> {
+    const made = (i: number) => (i * 7 + 3) % this.shape.vocabSize;
+    await this.prepare(Array.from({ length: prefill }, (_, i) => made(i)), signal);
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const started = performance.now();
+      await this.advance([made(prefill + i)], { signal });
+      times.push(performance.now() - started);
+    }
+    this.rewind(0);
+    return times;
+  }
+
   /** Drop cached positions beyond `length`; `nextLogits` is the row predicting position `length`, if known. */
   rewind(length: number, nextLogits?: Float32Array): void {
     if (length >= this.ids.length) return;

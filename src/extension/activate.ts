@@ -16,6 +16,9 @@ import { MemberNames } from './member-names.js';
 import { RelatedFilesCollector } from './related-files.js';
 import { StatusBar } from './status-bar.js';
 
+/** A click that selects by dragging or double-clicks fires several changes: answer where it settles. */
+const CLICK_SETTLE_MS = 250;
+
 export function activateWith(context: vscode.ExtensionContext, host: EngineHost, onLog?: (log: vscode.LogOutputChannel) => void): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('NextToken', { log: true });
@@ -28,6 +31,7 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
   const scores = new ScoreDecorations(models);
   const relatedFiles = new RelatedFilesCollector();
   const memberNames = new MemberNames((m) => log.warn(m));
+  const inline = new InlineProvider(models, () => pipeline, () => settings, (s) => status.render(pipeline?.stats.last ?? { ms: s.ms, tokens: 0, tokensPerSecond: 0, source: s.source }, pipeline?.stats));
 
   const register = <T extends vscode.Disposable>(d: T) => (context.subscriptions.push(d), d);
   /** Loads the model in the background (in its worker) when completions are on: the next keystroke finds it ready. */
@@ -56,12 +60,21 @@ export function activateWith(context: vscode.ExtensionContext, host: EngineHost,
       };
     }
     status.render();
+    inline.prepareCursor(vscode.window.activeTextEditor);
   }));
   register(vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }));
-  register(vscode.languages.registerInlineCompletionItemProvider(
-    { pattern: '**' },
-    new InlineProvider(models, () => pipeline, () => settings, (s) => status.render(pipeline?.stats.last ?? { ms: s.ms, tokens: 0, tokensPerSecond: 0, source: s.source }, pipeline?.stats)),
-  ));
+  register(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, inline));
+  // The cursor where the user is about to type is answered ahead: when the model is ready, when
+  // another editor becomes current, and after a click (typing moves the cursor too, but then a
+  // request is on its way already).
+  let clicked: ReturnType<typeof setTimeout> | undefined;
+  register({ dispose: () => clearTimeout(clicked) });
+  register(vscode.window.onDidChangeActiveTextEditor((editor) => inline.prepareCursor(editor)));
+  register(vscode.window.onDidChangeTextEditorSelection((e) => {
+    if (e.kind !== vscode.TextEditorSelectionChangeKind.Mouse) return;
+    clearTimeout(clicked);
+    clicked = setTimeout(() => inline.prepareCursor(vscode.window.activeTextEditor), CLICK_SETTLE_MS);
+  }));
 
   const config = vscode.workspace.getConfiguration('nexttoken');
   const setSetting = (key: string, value: unknown) => config.update(key, value, vscode.ConfigurationTarget.Global);

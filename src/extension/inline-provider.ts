@@ -15,6 +15,18 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     private readonly onSuggestion: (suggestion: Suggestion) => void,
   ) {}
 
+  /**
+   * Answers an editor's cursor before the user types there (CompletionPipeline.prepareAt): called
+   * when the model becomes ready, another editor becomes current, or a click moves the cursor.
+   */
+  prepareCursor(editor: vscode.TextEditor | undefined): void {
+    const settings = this.settings();
+    const pipeline = this.pipeline();
+    if (!editor || !pipeline || !settings.enable || !editor.selection.isEmpty || editor.document.uri.scheme === 'output') return;
+    if (!languageEnabled(settings, editor.document.languageId)) return;
+    pipeline.prepareAt(keystrokeAt(editor.document, editor.selection.active, { immediate: true }));
+  }
+
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
     position: vscode.Position,
