@@ -6,10 +6,12 @@
 #   bash training/continue.sh export                # after training: resume point, model folder, checks
 #   DATA=training/data/tok-v3 MINUTES=90 bash training/continue.sh   # v3's data (no repository context)
 #
-# DATA, the token data, defaults to tok-v4: v3's corpus and FIM options plus, on 30 % of chunks, the
-# repository-context block the editor puts ahead of the current file (--context, see
-# tokenize-corpus.mjs; it needs the root node_modules for tsx). The run records its DATA in
-# $RUN/data-dir and export reads it back (meta.json, val.bin and the tokenizer come from there).
+# DATA, the token data, defaults to tok-v5: fetch-corpus.mjs's v3 packages added to the corpus,
+# tokenized with tok-v4's options and seed 13. tok-v4: v3's corpus and FIM options plus, on 30 % of
+# chunks, the repository-context block the editor puts ahead of the current file (--context, see
+# tokenize-corpus.mjs; it needs the root node_modules for tsx); rebuilding tok-v3/tok-v4 needs the
+# train.jsonl of their time (--pinned with that commit's corpus-manifest.json). The run records
+# its DATA in $RUN/data-dir and export reads it back (meta.json, val.bin and the tokenizer come from there).
 # The tokenizer stays v1's (models/nexttoken-small/tokenizer.json) so the weights carry over.
 # A truncated, altered or mismatched resume point stops train.py with an error (check-resume.sh).
 set -euo pipefail
@@ -30,13 +32,15 @@ if ! $PY -c 'import torch, onnx' 2>/dev/null; then
 fi
 npm install --prefix training --no-audit --no-fund
 [ -f training/data/train.jsonl ] || node training/fetch-corpus.mjs ${PINNED:+--pinned}
-DATA="${DATA:-training/data/tok-v4}"
+DATA="${DATA:-training/data/tok-v5}"
 TOKENIZE=(node training/tokenize-corpus.mjs --tokenizer models/nexttoken-small --out "$DATA" --fim 0.5 --fim-order spm --max-suffix-chars 300)
 if [ ! -f "$DATA/train.bin" ]; then
   case "$DATA" in
     training/data/tok-v3) "${TOKENIZE[@]}" --seed 11 ;;
     training/data/tok-v4) [ -d node_modules/tsx ] || npm ci --no-audit --no-fund
                           "${TOKENIZE[@]}" --seed 12 --context 0.3 --context-budgets 128,256,512 ;;
+    training/data/tok-v5) [ -d node_modules/tsx ] || npm ci --no-audit --no-fund
+                          "${TOKENIZE[@]}" --seed 13 --context 0.3 --context-budgets 128,256,512 ;;
     *) echo "no $DATA/train.bin (tokenize it first)" >&2; exit 1 ;;
   esac
 fi

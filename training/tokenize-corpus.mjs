@@ -26,6 +26,7 @@
 // The cursor the block is built for: the FIM cut, or a random point of a plain chunk.
 // val.bin: the validation packages as plain text (documents separated by <|endoftext|>).
 // No training document may come from a held-out package (val, eval, the crossfile eval's).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -219,6 +220,8 @@ if (ctx) {
   process.stderr.write(`context: ${context.samples}/${stats.train.chunks} chunks (${(100 * stats.train.context.fraction).toFixed(1)} %), ${context.tokens} context tokens (mean ${stats.train.context.meanTokens}, ${(100 * stats.train.context.tokenShare).toFixed(1)} % of train tokens), by budget ${JSON.stringify(context.byBudget)}\n`);
 }
 const vocabSize = tok.getVocabSize(true);
-fs.writeFileSync(path.join(outDir, 'meta.json'), JSON.stringify({ vocab_size: vocabSize, eot_id: EOT, fim_prefix_id: PRE, fim_middle_id: MID, fim_suffix_id: SUF, fim_rate: FIM, fim_order: FIM_ORDER, max_suffix_chars: MAX_SUFFIX, context: CONTEXT, context_budgets: CONTEXT_BUDGETS, max_context_tokens: MAX_CONTEXT_TOKENS, split_every: SPLIT_EVERY, sample: SAMPLE, dtype: 'uint16', stats }, null, 2) + '\n');
+// The resume point records the data it was trained on (train.py's data_sha reads this)
+const trainSha = createHash('sha256').update(fs.readFileSync(path.join(outDir, 'train.bin'))).digest('hex');
+fs.writeFileSync(path.join(outDir, 'meta.json'), JSON.stringify({ vocab_size: vocabSize, eot_id: EOT, fim_prefix_id: PRE, fim_middle_id: MID, fim_suffix_id: SUF, fim_rate: FIM, fim_order: FIM_ORDER, max_suffix_chars: MAX_SUFFIX, context: CONTEXT, context_budgets: CONTEXT_BUDGETS, max_context_tokens: MAX_CONTEXT_TOKENS, split_every: SPLIT_EVERY, sample: SAMPLE, dtype: 'uint16', train_sha256: trainSha, stats }, null, 2) + '\n');
 fs.copyFileSync(path.join(tokDir, 'tokenizer.json'), path.join(outDir, 'tokenizer.json'));
 fs.copyFileSync(path.join(tokDir, 'tokenizer_config.json'), path.join(outDir, 'tokenizer_config.json'));
