@@ -15,6 +15,7 @@
 //   --status=ready       ready | loading | error | no-editor (an empty state)
 //   --top-k=40 --top-p=0.6 --temperature=0.8 --seed=7 --mask=16 --append=2   the exploration (default: the record's settings)
 //   --explore=false      no exploration in the state
+//   --ahead              the record answered ahead at the cursor, then served from memory
 //   --model=DIR          the model folder (default: models/nexttoken-small)
 //   --open=explore       also open these sections (comma-separated ids) before the screenshot
 //   --parts              also shoot each section alone into test-results/panel-preview/
@@ -59,8 +60,14 @@ async function realState() {
   const lines = text.split('\n');
   const source = `sample.ts:${lines.length}:${lines.at(-1).length + 1}`;
   // A generous time budget: the picture should not depend on how busy the machine is.
-  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, timeBudgetMs: 60000 });
-  await pipeline.provide({ text, cursor: text.length, startsDocument: true, immediate: true, origin: { key: 'sample.ts', offset: text.length } });
+  const pipeline = new CompletionPipeline(engine, { ...DEFAULT_PIPELINE, debounceMs: 0, timeBudgetMs: 60000, computeAhead: args.ahead ? 1 : 0 });
+  const keystroke = { text, cursor: text.length, startsDocument: true, immediate: true, origin: { key: 'sample.ts', offset: text.length } };
+  if (args.ahead) {
+    // The cursor answered before the keystroke (as after a click), then served from memory.
+    pipeline.prepareAt(keystroke);
+    await pipeline.idle();
+  }
+  await pipeline.provide(keystroke);
   const record = { ...pipeline.latest, firstShown: firstShownToken(pipeline.latest) };
 
   // The what-if mode, from the record's first shown token, with the record's own settings (or the flags).
