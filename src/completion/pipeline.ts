@@ -8,7 +8,8 @@ import { splitAtCursor, splitsSurrogatePair, type CursorContext } from './contex
 import { AdaptiveDebounce, NewestWins, sleep } from './debounce.js';
 import { DEFAULT_THRESHOLD, judgeCompletion, type GateDecision, type SuggestionThreshold } from './gate.js';
 import { buildRecord, RECORD_CANDIDATES, type RequestOrigin, type RequestRecord } from './request-record.js';
-import { contextBlock, DEFAULT_CONTEXT, type ContextBlock, type ContextSettings, type RelatedFiles } from './repo-context.js';
+import { ContextMemo } from './context-memo.js';
+import { DEFAULT_CONTEXT, type ContextBlock, type ContextSettings, type RelatedFiles } from './repo-context.js';
 import { editsAhead, type AheadReason } from './speculation.js';
 import { SuggestionMemory } from './suggestion-memory.js';
 import { suggestionMode } from './suggestion-shape.js';
@@ -123,6 +124,8 @@ export interface PipelineStats {
 export class CompletionPipeline {
   readonly stats: PipelineStats = { requests: 0, modelCalls: 0, fromMemory: 0, cancelled: 0, failures: 0, shown: 0, heldBack: 0, ahead: 0, aheadServed: 0, aheadByReason: { cursor: { answered: 0, served: 0 }, accept: { answered: 0, served: 0 }, 'next-char': { answered: 0, served: 0 }, enter: { answered: 0, served: 0 } } };
   private readonly memory = new SuggestionMemory();
+  /** The repository-context block, ranked again only when what it depends on changes. */
+  private readonly contextMemo = new ContextMemo();
   private readonly newest = new NewestWins();
   private debounce: AdaptiveDebounce;
   private nextRecordId = 1;
@@ -149,6 +152,7 @@ export class CompletionPipeline {
     this.settings = settings;
     this.debounce = new AdaptiveDebounce(settings.debounceMs);
     this.memory.clear();
+    this.contextMemo.clear();
   }
 
   /**
@@ -256,7 +260,7 @@ export class CompletionPipeline {
   private async decide(ctx: CursorContext, mode: 'line' | 'block', request: KeystrokeRequest, signal: AbortSignal, started: number, ahead?: AheadReason) {
     const [related, validNames] = await Promise.all([request.context ? undefined : (request.related ?? this.ask('related', request.origin)), request.validNames ?? this.ask('validNames', request.origin)]);
     if (signal.aborted) throw abortError();
-    const context = request.context ?? contextBlock(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
+    const context = request.context ?? this.contextMemo.blockFor(ctx.prefix, related, this.settings.context ?? DEFAULT_CONTEXT);
     const completion = { ...this.completionRequest(ctx, mode, signal), context: context.text || undefined, validNames: validNames?.length ? validNames : undefined };
     const result = await this.engine.complete(completion);
     if (signal.aborted) throw abortError(); // superseded while the last step ran: never return a stale suggestion
@@ -324,6 +328,9 @@ export class CompletionPipeline {
       prefix: ctx.prefix,
       suffix: suffixDecision(ctx, this.settings.fillInTheMiddle).sent ? ctx.suffix : undefined,
       maxTokens: mode === 'block' ? this.settings.maxBlockTokens : this.settings.maxTokens,
+      // One reserve for both modes: the start of a line (block) and the rest of it (line) cut a
+      // long prefix at the same place, so the KV cache holds across them instead of being refilled.
+      reserveTokens: this.settings.multiline ? Math.max(this.settings.maxTokens, this.settings.maxBlockTokens) : this.settings.maxTokens,
       stop: mode,
       sampling: { temperature: this.settings.temperature },
       seed: DEFAULT_SEED,

@@ -60,6 +60,13 @@ export interface ContextRequest {
 
 export interface CompletionRequest extends ContextRequest {
   maxTokens?: number;
+  /**
+   * Window positions kept free for generation when the prompt is cut to fit: maxTokens, or this
+   * many when more, up to a quarter of the window (a small model keeps its prompt). Requests
+   * that give the same reserve cut the prefix at the same place and share the KV cache, whatever
+   * their maxTokens: the pipeline gives line and block requests its larger one.
+   */
+  reserveTokens?: number;
   stop?: StopMode;
   sampling?: Partial<SamplingParams>;
   seed?: number;
@@ -263,7 +270,8 @@ export class Engine {
     return this.exclusive(request.signal, async () => {
       const started = performance.now();
       const maxTokens = Math.max(1, Math.min(request.maxTokens ?? 32, this.shape.maxPositions - 2));
-      const prompt = this.prompt(request, maxTokens, request.heal ?? true);
+      const reserve = Math.max(maxTokens, Math.min(request.reserveTokens ?? 0, Math.floor(this.shape.maxPositions / 4)));
+      const prompt = this.prompt(request, reserve, request.heal ?? true);
       await this.session.prepare(prompt.ids, request.signal);
       const { lastReused, lastComputed } = this.session.stats;
       const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };

@@ -58,6 +58,7 @@ const context = { prefix: longText, suffix: longText, context: longText, signal 
 const COMPLETE: Record<string, Check> = {
   ...context,
   maxTokens: number(1, 100_000, true),
+  reserveTokens: number(1, 100_000, true),
   stop: oneOf('line', 'block', 'none'),
   sampling,
   seed: number(-(2 ** 53), 2 ** 53, true),
