@@ -38,6 +38,12 @@ test('a repeating n-gram loop stops and keeps one copy', () => {
   assert.equal(decision?.keepTokens, 3);
   assert.equal(rule(state('', [5, 5, 5])), null, 'three equal tokens (`)))`) are not a loop');
   assert.equal(rule(state('', [5, 5, 5, 5, 5, 5, 5, 5]))?.reason, 'repeat');
+  // `return a && x === 'P' && x === 'P' && x === 'P'`: a clause of 12 tokens, three times
+  const clause = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31];
+  const long = rule(state('', [40, 41, ...clause, ...clause, ...clause]));
+  assert.equal(long?.reason, 'repeat');
+  assert.equal(long?.keepTokens, 2 + clause.length);
+  assert.equal(rule(state('', [40, 41, ...clause, ...clause])), null, 'twice is not yet a loop');
 });
 
 test('the time budget stops at its deadline once there is a word to show, and at 3× in any case', () => {

@@ -94,9 +94,10 @@ export function beforeLineSuffix(lineSuffix: string): StopRule {
 
 /**
  * Stop when the tail of the ids is one n-gram repeated `times` times (config.config.config…);
- * keep a single copy of it.
+ * keep a single copy of it. Periods up to 16 tokens: a loop of a whole clause
+ * (` && a.type === 'Point'` three times over) is as much a loop as `config.`.
  */
-export function repeatedNgram(maxPeriod = 8, times = 3, minSpan = 8): StopRule {
+export function repeatedNgram(maxPeriod = 16, times = 3, minSpan = 8): StopRule {
   return ({ ids }) => {
     for (let period = 1; period <= maxPeriod; period++) {
       // Short periods must repeat more often: `)))` is code, `))))))))` is a loop.
