@@ -30,7 +30,7 @@ fi
 if ! $PY -c 'import torch, onnx' 2>/dev/null; then
   apt-get install -y python3-torch python3-onnx libopenblas0-pthread libjemalloc2
 fi
-npm install --prefix training --ignore-scripts --no-audit --no-fund   # onnxruntime-node's install script fetches from outside npm
+npm install --prefix training --no-audit --no-fund   # training/.npmrc: no install scripts
 [ -f training/data/train.jsonl ] || node training/fetch-corpus.mjs ${PINNED:+--pinned}
 DATA="${DATA:-training/data/tok-v5}"
 TOKENIZE=(node training/tokenize-corpus.mjs --tokenizer models/nexttoken-small --out "$DATA" --fim 0.5 --fim-order spm --max-suffix-chars 300)

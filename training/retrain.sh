@@ -16,7 +16,7 @@ PY=/usr/bin/python3
 if ! $PY -c 'import torch, onnx' 2>/dev/null; then
   apt-get install -y python3-torch python3-onnx libopenblas0-pthread libjemalloc2
 fi
-npm install --prefix training --ignore-scripts --no-audit --no-fund   # tokenizers, onnxruntime-node, transformers.js: isolated from the root
+npm install --prefix training --no-audit --no-fund   # training/.npmrc: no install scripts; tokenizers, onnxruntime-node, transformers.js: isolated from the root
 node training/fetch-corpus.mjs ${PINNED:+--pinned}            # training/data/{train,val,eval}.jsonl, corpus-manifest.json
 node training/train-tokenizer.mjs --vocab 4096                # training/data/tokenizer/
 node training/tokenize-corpus.mjs                             # training/data/tok/{train,val}.bin
