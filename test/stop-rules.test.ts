@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { beforeLineSuffix, endOfBlock, endOfLine, repeatedNgram, timeBudget } from '../src/core/stop-rules.js';
+import { beforeLineSuffix, endOfBlock, endOfLine, repeatedNgram, timeBudget, trimDanglingOperator } from '../src/core/stop-rules.js';
 
 const state = (text: string, ids: number[] = []) => ({ text, ids, elapsedMs: 0 });
 
@@ -44,6 +44,16 @@ test('a repeating n-gram loop stops and keeps one copy', () => {
   assert.equal(long?.reason, 'repeat');
   assert.equal(long?.keepTokens, 2 + clause.length);
   assert.equal(rule(state('', [40, 41, ...clause, ...clause])), null, 'twice is not yet a loop');
+});
+
+test('a loop cut to one copy does not end on a dangling operator or comma', () => {
+  assert.equal(trimDanglingOperator("return a && x === 'P' &&"), "return a && x === 'P'");
+  assert.equal(trimDanglingOperator('f(a, b,'), 'f(a, b');
+  assert.equal(trimDanglingOperator('x ?? '), 'x');
+  assert.equal(trimDanglingOperator('total + '), 'total');
+  assert.equal(trimDanglingOperator('a || b'), 'a || b');
+  assert.equal(trimDanglingOperator('i++'), 'i++', 'a postfix operator is not dangling');
+  assert.equal(trimDanglingOperator('config.'), 'config.');
 });
 
 test('the time budget stops at its deadline once there is a word to show, and at 3× in any case', () => {

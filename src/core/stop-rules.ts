@@ -116,6 +116,15 @@ export function repeatedNgram(maxPeriod = 16, times = 3, minSpan = 8): StopRule 
 }
 
 /**
+ * A loop cut to one copy can end in the middle of an expression: ` && x === 'P' &&` when the
+ * clause repeated from its operator on. The dangling binary operator or comma is dropped (with the
+ * space before it), so that a suggestion never ends on `&&`, `||`, `??`, `,` or `+`.
+ */
+export function trimDanglingOperator(text: string): string {
+  return text.replace(/\s*(?:&&|\|\||\?\?|,|(?<![+\-*/%|&^])[+\-*/%|&^])\s*$/, ''); // `i++` keeps its `++`
+}
+
+/**
  * Stop after `ms`, once the text has a letter or digit (a suggestion of only punctuation would be
  * dropped, wasting the work), and in any case after 3 × `ms`.
  */

@@ -6,7 +6,7 @@ import { chainRule } from '../core/chain-rule.js';
 import { argmax, processLogits, softmax, tokenLogProb, topIndices, topProbs, type SamplingParams } from '../core/logits.js';
 import { acceptsDraft, DEFAULT_LOOKUP, promptLookupDraft } from '../core/prompt-lookup.js';
 import { pickGreedy, pickSample, type Rng } from '../core/sampler.js';
-import { firstStop, type StopReason, type StopRule } from '../core/stop-rules.js';
+import { firstStop, trimDanglingOperator, type StopReason, type StopRule } from '../core/stop-rules.js';
 import { constrainToHealing, healingRemainder } from '../core/token-healing.js';
 import { identifierSoFar, maskToNames, NameTrie } from '../core/vocabulary-mask.js';
 import { abortError, type DecoderSession } from './decoder-session.js';
@@ -285,6 +285,11 @@ class Run {
         this.stopReason = stop.reason;
         this.keepTokens = stop.keepTokens;
         this.text = stop.keepTokens !== undefined ? tokenizer.decode(this.ids.slice(0, stop.keepTokens)).slice(options.healed.length) : stop.keepText;
+        if (stop.reason === 'repeat') {
+          const whole = trimDanglingOperator(this.text);
+          if (whole.length < this.text.length) this.keepTokens = tokensSpanning(tokenizer, this.ids, options.healed.length + whole.length);
+          this.text = whole;
+        }
         return 'stop';
       }
     }
